@@ -1,0 +1,113 @@
+using System.Threading.Channels;
+using Oms.GrainInterfaces.Availability;
+using Orleans.Streams;
+
+namespace Oms.Gateway.Availability;
+
+/// <summary>
+/// This gateway's single subscription to the stock-delta streams, fanned out to its SSE clients. Keeps the last
+/// <see cref="BufferSize"/> events so a client can resume with Last-Event-ID; event ids carry this process's
+/// instance id, so an id from an earlier process (or one too old) is answered with a resync.
+/// </summary>
+public sealed partial class StockDeltaHub(IClusterClient client, ILogger<StockDeltaHub> logger) : BackgroundService
+{
+    public const int BufferSize = 10_000;
+    private const int SubscriberQueue = 10_000;
+
+    private readonly string _instance = Guid.NewGuid().ToString("N")[..8];
+    private readonly LinkedList<(long Seq, StockDelta Delta)> _buffer = new();
+    private readonly List<Channel<(long, StockDelta)>> _subscribers = [];
+    private readonly Lock _gate = new();
+    private long _seq;
+
+    public string EventId(long seq) => $"{_instance}-{seq}";
+
+    /// <summary>
+    /// Registers a subscriber. <paramref name="replay"/> holds the buffered events after <paramref name="lastEventId"/>;
+    /// it is null when that id cannot be resumed from (unknown instance, or older than the buffer).
+    /// </summary>
+    public (ChannelReader<(long Seq, StockDelta Delta)> Reader, IDisposable Registration, List<(long Seq, StockDelta Delta)>? Replay) Subscribe(string? lastEventId)
+    {
+        var channel = Channel.CreateBounded<(long, StockDelta)>(new BoundedChannelOptions(SubscriberQueue)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+
+        lock (_gate)
+        {
+            _subscribers.Add(channel);
+            List<(long, StockDelta)>? replay = [];
+            if (lastEventId is not null)
+            {
+                var first = _buffer.First?.Value.Seq ?? _seq + 1;
+                replay = TryParse(lastEventId, out var after) && after >= first - 1 && after <= _seq
+                    ? _buffer.Where(e => e.Seq > after).ToList()
+                    : null;
+            }
+
+            return (channel.Reader, new Registration(this, channel), replay);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var provider = client.GetStreamProvider(OmsNames.StreamProvider);
+                for (var p = 0; p < OmsNames.StockDeltaPartitions; p++)
+                {
+                    var stream = provider.GetStream<StockDelta>(StreamId.Create(OmsNames.StockDeltaNamespace, p.ToString()));
+                    await stream.SubscribeAsync((delta, _) =>
+                    {
+                        Publish(delta);
+                        return Task.CompletedTask;
+                    });
+                }
+
+                LogSubscribed(OmsNames.StockDeltaPartitions);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogSubscribeFailed(ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private void Publish(StockDelta delta)
+    {
+        lock (_gate)
+        {
+            var seq = ++_seq;
+            _buffer.AddLast((seq, delta));
+            if (_buffer.Count > BufferSize) _buffer.RemoveFirst();
+            foreach (var subscriber in _subscribers) subscriber.Writer.TryWrite((seq, delta));
+        }
+    }
+
+    private bool TryParse(string eventId, out long seq)
+    {
+        seq = 0;
+        var parts = eventId.Split('-', 2);
+        return parts.Length == 2 && parts[0] == _instance && long.TryParse(parts[1], out seq);
+    }
+
+    private sealed class Registration(StockDeltaHub hub, Channel<(long, StockDelta)> channel) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (hub._gate) hub._subscribers.Remove(channel);
+            channel.Writer.TryComplete();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Subscribed to {Partitions} stock-delta streams")]
+    private partial void LogSubscribed(int partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to stock deltas yet; retrying")]
+    private partial void LogSubscribeFailed(Exception ex);
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Oms.Gateway.Errors;
+
+/// <summary>
+/// The one place exceptions become answers. Bad input that only shows while binding (malformed JSON, wrong
+/// types, a body too large, a wrong content type) becomes a 4xx; a cluster fault becomes 503; anything else
+/// is a bug and a 500.
+/// </summary>
+public sealed partial class OmsExceptionHandler(IProblemDetailsService problems, ILogger<OmsExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            BadHttpRequestException bad => FromBadRequest(bad),
+            TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException =>
+                Problem(StatusCodes.Status503ServiceUnavailable, ProblemCodes.Unavailable, "The cluster is unavailable", "Try again shortly."),
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            if (context.RequestAborted.IsCancellationRequested) return true;
+            LogUnhandled(exception, context.Request.Method, context.Request.Path);
+            problem = Problem(StatusCodes.Status500InternalServerError, ProblemCodes.Internal, "Internal error", "An unexpected error occurred.");
+        }
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
+    {
+        switch (bad.StatusCode)
+        {
+            case StatusCodes.Status413PayloadTooLarge:
+                return Problem(413, ProblemCodes.PayloadTooLarge, "Payload too large", "The request body is larger than 32 MB.");
+            case StatusCodes.Status415UnsupportedMediaType:
+                return Problem(415, ProblemCodes.UnsupportedMediaType, "Unsupported media type", "Send application/json.");
+        }
+
+        var json = Find<JsonException>(bad);
+        var field = json?.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body";
+        var message = json is null ? bad.Message : $"not valid JSON for this field ({FirstLine(json.Message)})";
+        var validation = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is not valid",
+            Detail = $"{field}: {message}",
+        };
+        validation.Extensions["code"] = ProblemCodes.ValidationFailed;
+        return validation;
+    }
+
+    private static T? Find<T>(Exception e) where T : Exception
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is T t) return t;
+        return null;
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Split(" Path:")[0].Trim();
+
+    private static ProblemDetails Problem(int status, string code, string title, string detail)
+    {
+        var p = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        p.Extensions["code"] = code;
+        return p;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private partial void LogUnhandled(Exception ex, string method, string path);
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Oms.Gateway.Availability;
+using Oms.Gateway.Operations;
+using Oms.Gateway.Security;
+
+namespace Oms.Gateway.Hosting;
+
+public static class GatewayServices
+{
+    public const long MaxRequestBodyBytes = 32L * 1024 * 1024;
+    public const string RateLimitPolicy = "per-key";
+
+    public static WebApplicationBuilder AddOmsGateway(this WebApplicationBuilder builder, GatewayMode mode)
+    {
+        var services = builder.Services;
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
+            ctx.ProblemDetails.Extensions.TryAdd("code", ProblemCodes.ForStatus(status));
+        });
+        services.AddExceptionHandler<OmsExceptionHandler>();
+        services.AddOpenApi();
+
+        services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
+            .PostConfigure(o => o.Enabled |= mode.Cluster)
+            .Validate(o => !o.Enabled || o.Keys.Count > 0, "Auth is on (cluster mode) but Oms:Auth:Keys is empty")
+            .ValidateOnStart();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (ctx, token) =>
+            {
+                ctx.HttpContext.Response.Headers.RetryAfter = "1";
+                await Problems.Create(429, ProblemCodes.RateLimited, "Too many requests", "This API key is over its rate limit.")
+                    .ExecuteAsync(ctx.HttpContext);
+            };
+            o.AddPolicy(RateLimitPolicy, ctx =>
+            {
+                var keys = ctx.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value;
+                var caller = ctx.Items[ApiKeyMiddleware.CallerItem] as string;
+                var limit = keys.Keys.FirstOrDefault(k => k.Name == caller)?.PermitsPerSecond ?? 0;
+                return limit <= 0
+                    ? RateLimitPartition.GetNoLimiter("unlimited")
+                    : RateLimitPartition.GetTokenBucketLimiter(caller!, _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limit,
+                        TokensPerPeriod = limit,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                    });
+            });
+        });
+
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        services.AddOpenTelemetry().WithMetrics(m => m
+            .AddAspNetCoreInstrumentation()
+            .AddMeter("Microsoft.Orleans")
+            .AddMeter(OmsMetrics.MeterName)
+            .AddPrometheusExporter());
+        services.AddSingleton<OmsMetrics>();
+        services.AddSingleton<StockDeltaHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<StockDeltaHub>());
+        return builder;
+    }
+
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+    }
+}

@@ -1,0 +1,36 @@
+using Oms.Gateway.Availability;
+using Oms.Gateway.Demo;
+using Oms.Gateway.Hosting;
+using Oms.Gateway.Idempotency;
+using Oms.Gateway.Inventory;
+using Oms.Gateway.Operations;
+using Oms.Gateway.Reference;
+using Oms.Gateway.Security;
+
+var builder = WebApplication.CreateBuilder(GatewayArgs.Normalize(args));
+var mode = GatewayMode.From(builder.Configuration);
+
+builder.AddOmsOrleans(mode);
+builder.AddOmsGateway(mode);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<ApiKeyMiddleware>();
+app.UseRateLimiter();
+app.UseMiddleware<IdempotencyMiddleware>();
+
+var api = app.MapGroup("").RequireRateLimiting(GatewayServices.RateLimitPolicy);
+api.MapReferenceApi();
+api.MapInventoryApi();
+api.MapAvailabilityApi();
+app.MapOperationsApi();
+
+app.LogStartup(mode);
+if (mode.Demo) app.LoadDemoDataOnStart();
+
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the gateway tests.</summary>
+public partial class Program;

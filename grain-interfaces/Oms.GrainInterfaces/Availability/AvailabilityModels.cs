@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+
+namespace Oms.GrainInterfaces.Availability;
+
+[GenerateSerializer, Alias("oms.StockStatus")]
+public enum StockStatus
+{
+    InStock,
+    LowStock,
+    Backorder,
+    Preorder,
+    OutOfStock,
+}
+
+/// <summary>Optional narrowing of an availability read: near a point, or to given locations.</summary>
+[GenerateSerializer, Immutable, Alias("oms.AvailabilityScope")]
+public sealed record AvailabilityScope(
+    [property: Id(0)] double? Latitude,
+    [property: Id(1)] double? Longitude,
+    [property: Id(2)] double? RadiusKm,
+    [property: Id(3)] string[]? LocationIds)
+{
+    public static AvailabilityScope All { get; } = new(null, null, null, null);
+
+    public bool IsNear => Latitude is not null && Longitude is not null && RadiusKm is not null;
+}
+
+[GenerateSerializer, Immutable, Alias("oms.LocationAvailability")]
+public sealed record LocationAvailability(
+    [property: Id(0)] string LocationId,
+    [property: Id(1)] int Available,
+    [property: Id(2)] double? DistanceKm);
+
+[GenerateSerializer, Immutable, Alias("oms.SkuAvailability")]
+public sealed record SkuAvailability(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] string Channel,
+    [property: Id(2)] int Available,
+    [property: Id(3)] StockStatus Status,
+    [property: Id(4)] int Backorderable,
+    [property: Id(5)] int Preorderable,
+    [property: Id(6)] DateTimeOffset? NextEta,
+    [property: Id(7)] LocationAvailability[] Locations,
+    [property: Id(8), JsonIgnore] bool Known);
+
+/// <summary>
+/// One change of one location × SKU as published on the stock-delta stream. <see cref="Version"/> is the
+/// inventory grain's version, so a consumer can see a gap; <see cref="AvailableByChannel"/> holds the channel
+/// ATS after the change for every channel the location sells to.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("oms.StockDelta")]
+public sealed record StockDelta(
+    [property: Id(0)] string LocationId,
+    [property: Id(1)] string Sku,
+    [property: Id(2)] int Atp,
+    [property: Id(3)] long Version,
+    [property: Id(4)] Dictionary<string, int> AvailableByChannel,
+    [property: Id(5)] DateTimeOffset At);

@@ -1,0 +1,21 @@
+using Oms.GrainInterfaces.Inventory;
+using Oms.GrainInterfaces.Reference;
+
+namespace Oms.GrainInterfaces.Availability;
+
+/// <summary>
+/// The availability view of one SKU (key = sku): the ATP of every location, pushed by the inventory grains,
+/// plus the product. Storefront reads are answered here without touching any inventory grain.
+/// </summary>
+public interface ISkuAvailabilityGrain : IGrainWithStringKey
+{
+    Task UpdateAsync(LocationStock stock);
+
+    Task ProductChangedAsync(Product product);
+
+    [ReadOnly]
+    Task<SkuAvailability?> GetAsync(string channelId, AvailabilityScope scope);
+
+    [ReadOnly]
+    Task<LocationStock[]> GetLocationsAsync();
+}

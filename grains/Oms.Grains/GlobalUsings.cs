@@ -1,0 +1,3 @@
+global using Microsoft.Extensions.Logging;
+global using Oms.GrainInterfaces;
+global using Orleans.Concurrency;

@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Oms.Grains.Hosting;
+
+public enum StorageMode
+{
+    /// <summary>Grain state in memory: a throwaway run.</summary>
+    InMemory,
+    /// <summary>Grain state in a SQLite file through the Orleans ADO.NET provider; localhost clustering.</summary>
+    Sqlite,
+    /// <summary>Clustering, grain state and reminders in PostgreSQL through the Orleans ADO.NET providers.</summary>
+    Postgres,
+}
+
+/// <summary>How a silo stores and finds its cluster. Bound from the "Oms" configuration section.</summary>
+public sealed class OmsSiloOptions
+{
+    public const string Section = "Oms";
+
+    public StorageMode Storage { get; set; } = StorageMode.Sqlite;
+
+    /// <summary>SQLite file for <see cref="StorageMode.Sqlite"/>.</summary>
+    public string SqlitePath { get; set; } = "oms-data/oms.db";
+
+    /// <summary>Npgsql connection string for <see cref="StorageMode.Postgres"/>.</summary>
+    public string? ConnectionString { get; set; }
+
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    [Required]
+    public string ClusterId { get; set; } = "oms";
+
+    [Required]
+    public string ServiceId { get; set; } = "oms";
+}

@@ -1,0 +1,108 @@
+using Oms.GrainInterfaces.Inventory;
+
+namespace Oms.Grains.Inventory;
+
+public enum FeedOutcome
+{
+    Applied,
+    /// <summary>Same asOf and same content as what is stored: a harmless replay.</summary>
+    Replayed,
+    /// <summary>Older than what is stored, or same asOf with other content: ignored.</summary>
+    Stale,
+}
+
+/// <summary>
+/// Persisted state of one location × SKU and the pure rules that change it. Collections stay null while
+/// empty: most of the millions of location × SKU records never hold a reason code or an inbound line.
+/// </summary>
+[GenerateSerializer, Alias("oms.StockRecord")]
+public sealed class StockRecord
+{
+    /// <summary>How many adjustment event ids are remembered per location × SKU for de-duplication.</summary>
+    public const int RememberedEventIds = 1000;
+
+    [Id(0)] public int OnHand { get; set; }
+    [Id(1)] public int SafetyStock { get; set; }
+    [Id(2)] public Dictionary<string, int>? Unavailable { get; set; }
+    [Id(3)] public int Reserved { get; set; }
+    [Id(4)] public int Allocated { get; set; }
+    [Id(5)] public List<InboundLine>? Inbound { get; set; }
+    [Id(6)] public DateTimeOffset? AsOf { get; set; }
+    [Id(7)] public long Version { get; set; }
+    [Id(8)] public List<string>? RecentEventIds { get; set; }
+
+    public int UnavailableTotal => Unavailable is null ? 0 : Unavailable.Values.Sum();
+
+    public int InboundTotal => Inbound is null ? 0 : Inbound.Sum(l => l.Quantity);
+
+    public int Atp => Inventory.Atp.Compute(OnHand, Reserved, Allocated, UnavailableTotal, SafetyStock);
+
+    public FeedOutcome ApplyAbsolute(AbsoluteLevel level)
+    {
+        if (AsOf is { } stored)
+        {
+            if (level.AsOf < stored) return FeedOutcome.Stale;
+            if (level.AsOf == stored) return SameContent(level) ? FeedOutcome.Replayed : FeedOutcome.Stale;
+        }
+
+        OnHand = level.OnHand;
+        if (level.SafetyStock is { } safety) SafetyStock = safety;
+        if (level.Unavailable is { } unavailable)
+            Unavailable = unavailable.Count == 0 ? null : unavailable.Where(kv => kv.Value > 0).ToDictionary();
+        AsOf = level.AsOf;
+        Version++;
+        return FeedOutcome.Applied;
+    }
+
+    /// <summary>Applies a movement once per event id. On-hand never goes below zero: a feed reporting more
+    /// units gone than are on hand leaves zero, it does not invent negative stock.</summary>
+    public bool Adjust(Adjustment adjustment)
+    {
+        if (RecentEventIds?.Contains(adjustment.EventId) == true) return false;
+
+        OnHand = (int)Math.Clamp((long)OnHand + adjustment.Delta, 0, int.MaxValue);
+        RecentEventIds ??= [];
+        if (RecentEventIds.Count >= RememberedEventIds) RecentEventIds.RemoveAt(0);
+        RecentEventIds.Add(adjustment.EventId);
+        Version++;
+        return true;
+    }
+
+    public void SetInbound(InboundLine line)
+    {
+        Inbound ??= [];
+        Inbound.RemoveAll(l => l.Reference == line.Reference);
+        if (line.Quantity > 0) Inbound.Add(line);
+        if (Inbound.Count == 0) Inbound = null;
+        Version++;
+    }
+
+    public InventoryLevel ToLevel(string locationId, string sku) => new(
+        locationId,
+        sku,
+        OnHand,
+        Reserved,
+        Allocated,
+        UnavailableTotal,
+        Unavailable is null ? EmptyReasons : new Dictionary<string, int>(Unavailable),
+        SafetyStock,
+        InboundTotal,
+        Inbound is null ? [] : [.. Inbound.OrderBy(l => l.Eta)],
+        Atp,
+        AsOf,
+        Version);
+
+    private static readonly Dictionary<string, int> EmptyReasons = [];
+
+    private bool SameContent(AbsoluteLevel level) =>
+        level.OnHand == OnHand
+        && (level.SafetyStock is null || level.SafetyStock == SafetyStock)
+        && (level.Unavailable is null || SameReasons(level.Unavailable));
+
+    private bool SameReasons(Dictionary<string, int> other)
+    {
+        var mine = Unavailable ?? EmptyReasons;
+        var theirs = other.Where(kv => kv.Value > 0).ToDictionary();
+        return mine.Count == theirs.Count && mine.All(kv => theirs.TryGetValue(kv.Key, out var v) && v == kv.Value);
+    }
+}

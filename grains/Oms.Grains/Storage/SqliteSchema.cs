@@ -1,0 +1,42 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Oms.Grains.Storage;
+
+/// <summary>
+/// Creates the tables and stored queries the Orleans ADO.NET grain storage needs in a SQLite file. Orleans
+/// ships no SQLite script; ours (sqlite-storage.sql) follows the provider's contract and is idempotent.
+/// </summary>
+public static class SqliteSchema
+{
+    /// <summary>The ADO.NET invariant Orleans maps to SQLite; it is resolved through DbProviderFactories.</summary>
+    public const string Invariant = "System.Data.SQLite";
+
+    public static string ConnectionString(string path) => new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Pooling = true,
+    }.ToString();
+
+    public static void EnsureCreated(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+
+        DbProviderFactories.RegisterFactory(Invariant, SqliteFactory.Instance);
+
+        using var connection = new SqliteConnection(ConnectionString(path));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = Script.Value;
+        command.ExecuteNonQuery();
+    }
+
+    private static readonly Lazy<string> Script = new(() =>
+    {
+        using var stream = typeof(SqliteSchema).Assembly.GetManifestResourceStream("Oms.Grains.Storage.sqlite-storage.sql")
+            ?? throw new InvalidOperationException("sqlite-storage.sql is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+}
