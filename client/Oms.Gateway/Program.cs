@@ -1,13 +1,14 @@
 using Oms.Gateway.Availability;
 using Oms.Gateway.Demo;
 using Oms.Gateway.Hosting;
+using Oms.Grains.Hosting;
 using Oms.Gateway.Idempotency;
 using Oms.Gateway.Inventory;
 using Oms.Gateway.Operations;
 using Oms.Gateway.Reference;
 using Oms.Gateway.Security;
 
-var builder = WebApplication.CreateBuilder(GatewayArgs.Normalize(args));
+var builder = WebApplication.CreateBuilder(OmsArgs.Normalize(args));
 var mode = GatewayMode.From(builder.Configuration);
 
 builder.AddOmsOrleans(mode);

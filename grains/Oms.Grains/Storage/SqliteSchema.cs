@@ -1,4 +1,4 @@
-using System.Data.Common;
+
 using Microsoft.Data.Sqlite;
 
 namespace Oms.Grains.Storage;
@@ -9,7 +9,7 @@ namespace Oms.Grains.Storage;
 /// </summary>
 public static class SqliteSchema
 {
-    /// <summary>The ADO.NET invariant Orleans maps to SQLite; it is resolved through DbProviderFactories.</summary>
+    /// <summary>The ADO.NET invariant that Orleans maps to Microsoft.Data.Sqlite's SqliteFactory (a built-in map, not DbProviderFactories).</summary>
     public const string Invariant = "System.Data.SQLite";
 
     public static string ConnectionString(string path) => new SqliteConnectionStringBuilder
@@ -23,7 +23,6 @@ public static class SqliteSchema
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
 
-        DbProviderFactories.RegisterFactory(Invariant, SqliteFactory.Instance);
 
         using var connection = new SqliteConnection(ConnectionString(path));
         connection.Open();

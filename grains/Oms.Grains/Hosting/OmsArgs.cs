@@ -1,10 +1,10 @@
-namespace Oms.Gateway.Hosting;
+namespace Oms.Grains.Hosting;
 
 /// <summary>
 /// Turns the documented command-line switches into configuration keys. Bare flags (--demo) need this:
 /// the configuration command-line provider would take the next switch as their value.
 /// </summary>
-public static class GatewayArgs
+public static class OmsArgs
 {
     private static readonly Dictionary<string, string> Flags = new(StringComparer.OrdinalIgnoreCase)
     {
