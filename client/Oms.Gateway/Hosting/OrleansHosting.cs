@@ -16,7 +16,6 @@ public static class OrleansHosting
             return builder;
         }
 
-        OmsSiloBuilderExtensions.RegisterPostgres();
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>

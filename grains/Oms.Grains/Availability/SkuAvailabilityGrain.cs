@@ -38,15 +38,17 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
 
     public async Task UpdateAsync(LocationStock stock)
     {
-        if (!Remember(stock)) return;
+        // Equal versions still publish: the activation that this very push triggered may already have read the
+        // level from the inventory grain, and the change must not go unannounced.
+        if (_stock.TryGetValue(stock.LocationId, out var known) && known.Version > stock.Version) return;
+        _stock[stock.LocationId] = stock;
 
+        if (_deltas is null) return;
         var snapshot = reference.Current;
-        if (_deltas is null || !snapshot.Locations.TryGetValue(stock.LocationId, out var location)) return;
-
         var byChannel = new Dictionary<string, int>();
         foreach (var channel in snapshot.Channels.Values)
         {
-            if (!ChannelRules.IsEligible(channel, location)) continue;
+            if (!snapshot.Locations.TryGetValue(stock.LocationId, out var location) || !ChannelRules.IsEligible(channel, location)) continue;
             byChannel[channel.ChannelId] =
                 ChannelRules.Compute(channel, _product, snapshot.Locations, _stock.Values, AvailabilityScope.All).Available;
         }

@@ -1,7 +1,5 @@
-using System.Data.Common;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Oms.Grains.Reference;
 using Oms.Grains.Storage;
 using Orleans.Configuration;
@@ -23,17 +21,35 @@ public static class OmsSiloBuilderExtensions
             o.ServiceId = options.ServiceId;
         });
 
+        if (options.Storage == StorageMode.Postgres)
+        {
+            silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresInvariant;
+                o.ConnectionString = RequireConnectionString(options);
+            });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
+        }
+
+        return silo.AddOmsGrains(options, dashboard);
+    }
+
+    /// <summary>Storage, reminders, streams and services without clustering: what a test cluster adds to its own silos.</summary>
+    public static ISiloBuilder AddOmsGrains(this ISiloBuilder silo, OmsSiloOptions options, bool dashboard = true)
+    {
         switch (options.Storage)
         {
             case StorageMode.InMemory:
-                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
                 silo.AddMemoryGrainStorage(OmsNames.Storage);
                 silo.UseInMemoryReminderService();
                 break;
 
             case StorageMode.Sqlite:
                 SqliteSchema.EnsureCreated(options.SqlitePath);
-                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
                 silo.AddAdoNetGrainStorage(OmsNames.Storage, o =>
                 {
                     o.Invariant = SqliteSchema.Invariant;
@@ -43,15 +59,7 @@ public static class OmsSiloBuilderExtensions
                 break;
 
             case StorageMode.Postgres:
-                var connectionString = options.ConnectionString
-                    ?? throw new InvalidOperationException("Oms:ConnectionString is required for PostgreSQL mode");
-                RegisterPostgres();
-                silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
-                silo.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = PostgresInvariant;
-                    o.ConnectionString = connectionString;
-                });
+                var connectionString = RequireConnectionString(options);
                 silo.AddAdoNetGrainStorage(OmsNames.Storage, o =>
                 {
                     o.Invariant = PostgresInvariant;
@@ -75,5 +83,6 @@ public static class OmsSiloBuilderExtensions
         return silo;
     }
 
-    public static void RegisterPostgres() => DbProviderFactories.RegisterFactory(PostgresInvariant, NpgsqlFactory.Instance);
+    private static string RequireConnectionString(OmsSiloOptions options) =>
+        options.ConnectionString ?? throw new InvalidOperationException("Oms:ConnectionString is required for PostgreSQL mode");
 }

@@ -10,7 +10,7 @@ namespace Oms.Grains.Reference;
 /// </summary>
 public sealed partial class ReferenceDataCache(IGrainFactory grains, ILogger<ReferenceDataCache> logger) : BackgroundService
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     private volatile ReferenceSnapshot _current = ReferenceSnapshot.Empty;
     private volatile bool _loaded;
