@@ -69,7 +69,7 @@ public static class AvailabilityApi
     }
 
     private static async Task<IResult> Stream(
-        HttpContext context, [FromQuery] string? channel, [FromQuery] string? skus, StockDeltaHub hub, ReferenceDataCache cache)
+        HttpContext context, [FromQuery] string? channel, [FromQuery] string? skus, StockDeltaHub hub, ReferenceDataCache cache, IGrainFactory grains)
     {
         var filter = skus?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         var v = new Validator().Id("channel", channel).Ids("skus", filter);
@@ -80,11 +80,12 @@ public static class AvailabilityApi
         var wanted = filter.Length == 0 ? null : filter.ToHashSet(StringComparer.Ordinal);
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(Events(hub, channel!, wanted, lastEventId, context.RequestAborted));
+        var events = new StockEventSource(grains, cache, channel!, wanted);
+        return TypedResults.ServerSentEvents(Events(hub, events, lastEventId, context.RequestAborted));
     }
 
     private static async IAsyncEnumerable<SseItem<object>> Events(
-        StockDeltaHub hub, string channel, HashSet<string>? skus, string? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
+        StockDeltaHub hub, StockEventSource source, string? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (reader, registration, replay) = hub.Subscribe(lastEventId);
         using (registration)
@@ -95,9 +96,9 @@ public static class AvailabilityApi
             }
             else
             {
-                yield return new SseItem<object>(new { channel }, "ready");
+                yield return new SseItem<object>(new { channel = source.Channel }, "ready");
                 foreach (var (seq, delta) in replay)
-                    if (ToEvent(delta, channel, skus) is { } e) yield return new SseItem<object>(e, "stock") { EventId = hub.EventId(seq) };
+                    if (await source.ToEventAsync(delta) is { } e) yield return new SseItem<object>(e, "stock") { EventId = hub.EventId(seq) };
             }
 
             while (true)
@@ -123,18 +124,13 @@ public static class AvailabilityApi
                 while (reader.TryRead(out var item))
                 {
                     any = true;
-                    if (ToEvent(item.Delta, channel, skus) is { } e) yield return new SseItem<object>(e, "stock") { EventId = hub.EventId(item.Seq) };
+                    if (await source.ToEventAsync(item.Delta) is { } e) yield return new SseItem<object>(e, "stock") { EventId = hub.EventId(item.Seq) };
                 }
 
                 if (!any) yield return new SseItem<object>(new { at = DateTimeOffset.UtcNow }, "heartbeat");
             }
         }
     }
-
-    private static StockDeltaEvent? ToEvent(StockDelta delta, string channel, HashSet<string>? skus) =>
-        (skus is null || skus.Contains(delta.Sku)) && delta.AvailableByChannel.TryGetValue(channel, out var available)
-            ? new StockDeltaEvent(delta.LocationId, delta.Sku, delta.Atp, available, delta.Version, delta.At)
-            : null;
 
     private static async ValueTask<ProblemHttpResult?> UnknownChannel(ReferenceDataCache cache, string channelId)
     {

@@ -13,6 +13,9 @@ public static class InventoryApi
     /// <summary>Rows per call to a feed-batch worker: big enough to amortise the hop, small enough to spread over silos.</summary>
     private const int ChunkRows = 2_000;
 
+    /// <summary>Chunks applied at once; each applies up to 64 keys concurrently, so this bounds the load one batch puts on the cluster.</summary>
+    private const int ChunksInFlight = 4;
+
     public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/inventory").WithTags("Stock feeds").WithMetadata(new RequiresScope(Scopes.Feeds));
@@ -125,8 +128,10 @@ public static class InventoryApi
             rows.Add(new FeedRow(i, item.LocationId!, item.Sku!, new AbsoluteLevel(item.OnHand!.Value, item.SafetyStock, null, item.AsOf!.Value.ToUniversalTime())));
         }
 
-        var results = await Task.WhenAll(rows.Chunk(ChunkRows).Select((chunk, n) =>
-            grains.GetGrain<IFeedBatchGrain>(n).ApplyAsync(chunk)));
+        var results = new FeedBatchResult[(rows.Count + ChunkRows - 1) / ChunkRows];
+        await Parallel.ForEachAsync(rows.Chunk(ChunkRows).Select((chunk, n) => (chunk, n)),
+            new ParallelOptions { MaxDegreeOfParallelism = ChunksInFlight, CancellationToken = cancellationToken },
+            async (c, _) => results[c.n] = await grains.GetGrain<IFeedBatchGrain>(c.n).ApplyAsync(c.chunk));
 
         rejected.AddRange(results.SelectMany(r => r.Rejected));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));

@@ -45,8 +45,7 @@ public sealed record SkuAvailability(
 
 /// <summary>
 /// One change of one location × SKU as published on the stock-delta stream. <see cref="Version"/> is the
-/// inventory grain's version, so a consumer can see a gap; <see cref="AvailableByChannel"/> holds the channel
-/// ATS after the change for every channel the location sells to.
+/// inventory grain's version, so a consumer can see a gap.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("oms.StockDelta")]
 public sealed record StockDelta(
@@ -54,5 +53,4 @@ public sealed record StockDelta(
     [property: Id(1)] string Sku,
     [property: Id(2)] int Atp,
     [property: Id(3)] long Version,
-    [property: Id(4)] Dictionary<string, int> AvailableByChannel,
-    [property: Id(5)] DateTimeOffset At);
+    [property: Id(4)] DateTimeOffset At);

@@ -5,9 +5,10 @@ namespace Oms.Grains.Inventory;
 
 /// <summary>
 /// Applies a chunk of a bulk feed. Rows of one location × SKU are applied in their order; different ones run
-/// concurrently, bounded so one batch cannot flood the silo.
+/// concurrently, bounded so one batch cannot flood the silo. Reentrant: a chunk spends its time awaiting inventory
+/// grains, and a stateless worker has only as many activations as cores, so chunks must interleave.
 /// </summary>
-[StatelessWorker]
+[StatelessWorker, Reentrant]
 public sealed partial class FeedBatchGrain(ReferenceDataCache reference, ILogger<FeedBatchGrain> logger) : Grain, IFeedBatchGrain
 {
     private const int MaxConcurrentKeys = 64;

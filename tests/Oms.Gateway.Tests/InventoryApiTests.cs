@@ -1,0 +1,118 @@
+namespace Oms.Gateway.Tests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class InventoryApiTests(GatewayFixture fx)
+{
+    private readonly string _sku = $"INV-{Guid.NewGuid():N}"[..20];
+
+    [Fact]
+    public async Task An_absolute_level_is_applied_and_every_quantity_is_readable()
+    {
+        var put = await fx.PutOk($"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}",
+            new { onHand = 20, safetyStock = 2, unavailable = new { damaged = 3 }, asOf = "2026-02-01T10:00:00Z" });
+        Assert.True(put.GetProperty("applied").GetBoolean());
+
+        var level = await fx.GetOk($"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}");
+        Assert.Equal(20, level.GetProperty("onHand").GetInt32());
+        Assert.Equal(0, level.GetProperty("reserved").GetInt32());
+        Assert.Equal(0, level.GetProperty("allocated").GetInt32());
+        Assert.Equal(3, level.GetProperty("unavailable").GetInt32());
+        Assert.Equal(2, level.GetProperty("safetyStock").GetInt32());
+        Assert.Equal(0, level.GetProperty("inbound").GetInt32());
+        Assert.Equal(15, level.GetProperty("atp").GetInt32());
+        Assert.Equal(1, level.GetProperty("version").GetInt64());
+        Assert.Equal(DateTimeOffset.Parse("2026-02-01T10:00:00Z"), level.GetProperty("asOf").GetDateTimeOffset());
+        Assert.EndsWith("Z", level.GetProperty("asOf").GetString());
+    }
+
+    [Fact]
+    public async Task An_older_asOf_is_not_applied_and_changes_nothing()
+    {
+        var path = $"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}";
+        await fx.PutOk(path, new { onHand = 10, asOf = "2026-02-01T10:00:00Z" });
+        var stale = await fx.PutOk(path, new { onHand = 99, asOf = "2026-02-01T09:00:00Z" });
+        Assert.False(stale.GetProperty("applied").GetBoolean());
+        Assert.Equal(10, stale.GetProperty("level").GetProperty("onHand").GetInt32());
+        Assert.Equal(1, (await fx.GetOk(path)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_adjustment_applies_once_per_event_id()
+    {
+        var body = new { locationId = GatewayFixture.Warehouse, sku = _sku, delta = 7, reason = "receipt", eventId = $"ev-{_sku}" };
+        var first = await fx.PostOk("/v1/inventory/adjustments", body);
+        var second = await fx.PostOk("/v1/inventory/adjustments", body);
+        Assert.True(first.GetProperty("applied").GetBoolean());
+        Assert.False(second.GetProperty("applied").GetBoolean());
+        Assert.True(second.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(7, (await fx.GetOk($"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}")).GetProperty("onHand").GetInt32());
+    }
+
+    [Fact]
+    public async Task Inbound_stock_shows_with_its_eta_and_is_not_sellable()
+    {
+        await fx.PostOk("/v1/inventory/inbound", new { locationId = GatewayFixture.Warehouse, sku = _sku, quantity = 40, eta = "2026-12-24T00:00:00Z", reference = "PO-1" });
+        await fx.PostOk("/v1/inventory/inbound", new { locationId = GatewayFixture.Warehouse, sku = _sku, quantity = 10, eta = "2026-12-20T00:00:00Z", reference = "PO-2" });
+        var level = await fx.GetOk($"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}");
+        Assert.Equal(50, level.GetProperty("inbound").GetInt32());
+        Assert.Equal(0, level.GetProperty("atp").GetInt32());
+        Assert.Equal(DateTimeOffset.Parse("2026-12-20T00:00:00Z"), level.GetProperty("nextEta").GetDateTimeOffset());
+
+        await fx.PutOk($"/v1/products/{_sku}", new { name = "Pre", preorderLimit = 30 });
+        var availability = await fx.GetOk($"/v1/availability/{_sku}?channel={GatewayFixture.Channel}");
+        Assert.Equal("preorder", availability.GetProperty("status").GetString());
+        Assert.Equal(30, availability.GetProperty("preorderable").GetInt32());
+        Assert.Equal(0, availability.GetProperty("available").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_batch_applies_good_rows_ignores_stale_ones_and_rejects_bad_ones_by_index()
+    {
+        var items = new object[]
+        {
+            new { locationId = GatewayFixture.Warehouse, sku = _sku, onHand = 5, asOf = "2026-03-01T00:00:00Z" },
+            new { locationId = "NO-SUCH-LOC", sku = _sku, onHand = 5, asOf = "2026-03-01T00:00:00Z" },
+            new { locationId = GatewayFixture.StoreNear, sku = _sku, onHand = -1, asOf = "2026-03-01T00:00:00Z" },
+            new { locationId = GatewayFixture.StoreNear, sku = "bad sku!", onHand = 1, asOf = "2026-03-01T00:00:00Z" },
+            new { locationId = GatewayFixture.StoreNear, sku = _sku, onHand = 4 },
+            new { locationId = GatewayFixture.Warehouse, sku = _sku, onHand = 1, asOf = "2026-02-01T00:00:00Z" },
+            new { locationId = GatewayFixture.StoreFar, sku = _sku, onHand = 3, asOf = "2026-03-01T00:00:00Z" },
+        };
+        var result = await fx.PostOk("/v1/inventory/batch", new { items });
+        Assert.Equal(2, result.GetProperty("applied").GetInt32());
+        Assert.Equal(1, result.GetProperty("ignored").GetInt32());
+        var rejected = result.GetProperty("rejected").EnumerateArray().ToArray();
+        Assert.Equal([1, 2, 3, 4], rejected.Select(r => r.GetProperty("index").GetInt32()));
+        Assert.Equal("not_found", rejected[0].GetProperty("code").GetString());
+        Assert.All(rejected[1..], r => Assert.Equal("validation_failed", r.GetProperty("code").GetString()));
+        Assert.Contains("onHand", rejected[1].GetProperty("detail").GetString());
+        Assert.Equal(5, (await fx.GetOk($"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}")).GetProperty("onHand").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_batch_of_100000_rows_is_accepted()
+    {
+        var items = Enumerable.Range(0, 100_000).Select(i => new
+        {
+            locationId = (i % 3) switch { 0 => GatewayFixture.Warehouse, 1 => GatewayFixture.StoreNear, _ => GatewayFixture.StoreFar },
+            sku = $"{_sku}-{i / 3}",
+            onHand = i % 50,
+            asOf = "2026-03-01T00:00:00Z",
+        }).ToArray();
+        var result = await fx.PostOk("/v1/inventory/batch", new { items });
+        Assert.Equal(100_000, result.GetProperty("applied").GetInt32());
+        Assert.Empty(result.GetProperty("rejected").EnumerateArray());
+
+        var tooMany = await fx.Http.PostAsJsonAsync("/v1/inventory/batch", new { items = items.Append(items[0]).ToArray() });
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+    }
+
+    [Fact]
+    public async Task Inventory_of_an_unknown_location_is_404_and_an_unknown_sku_is_404()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await fx.Http.GetAsync($"/v1/inventory/NOPE/{_sku}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fx.Http.GetAsync($"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}")).StatusCode);
+        var put = await fx.Http.PutAsJsonAsync($"/v1/inventory/NOPE/{_sku}", new { onHand = 1, asOf = "2026-03-01T00:00:00Z" });
+        Assert.Equal(HttpStatusCode.NotFound, put.StatusCode);
+    }
+}
