@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Local two-silo Oms.Orleans cluster on a throwaway PostgreSQL (membership, grain state, reminders).
+#
+#   local-cluster.sh up       build once (Release), start PostgreSQL, silo 1, silo 2, gateway,
+#                             and wait (bounded) until the silos are Active and the gateway is ready
+#   local-cluster.sh down     stop gateway and silos (by recorded pid), then PostgreSQL
+#   local-cluster.sh status   what runs, and GET http://localhost:5080/health/ready
+#
+# Environment:
+#   OMS_DATA            state directory: pg data, logs, pids     (default /tmp/oms-cluster)
+#   OMS_PG_PORT         PostgreSQL port                          (default 55432)
+#   OMS_NO_BUILD=1      skip the build (use the existing Release output)
+#   OMS_READY_TIMEOUT   seconds to wait for readiness            (default 180)
+#
+# PostgreSQL's superuser is always "postgres" (pg-throwaway.sh creates it with that name whoever
+# runs this, root or not), hence the fixed Username in the connection string.
+# Do not put OMS_DATA under /root when running as root: the server runs as the postgres user.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+
+data="${OMS_DATA:-/tmp/oms-cluster}"
+case "$data" in /*) ;; *) data="$(pwd)/$data" ;; esac
+pgdir="$data/pg"
+port="${OMS_PG_PORT:-55432}"
+logdir="$data/logs"
+piddir="$data/pids"
+ready_timeout="${OMS_READY_TIMEOUT:-180}"
+gateway_url="http://localhost:5080"
+CS="Host=127.0.0.1;Port=$port;Username=postgres;Database=oms"
+
+silo_dir="$root/silo/Oms.Silo/bin/Release/net10.0"
+gateway_dir="$root/client/Oms.Gateway/bin/Release/net10.0"
+
+procs=(silo1 silo2 gateway)
+
+log() { echo "local-cluster: $*"; }
+die() { echo "local-cluster: $*" >&2; exit 1; }
+
+psql_bin() {
+    if command -v psql >/dev/null 2>&1; then
+        command -v psql
+    else
+        find /usr/lib/postgresql -maxdepth 3 -path '*/bin/psql' 2>/dev/null | sort -V | tail -n 1
+    fi
+}
+
+pid_of() {
+    local f="$piddir/$1.pid"
+    if [[ -f "$f" ]]; then
+        cat "$f"
+    fi
+}
+
+# Running, and really the process we started (guards against a recycled pid).
+is_alive() {
+    local name="$1" pid
+    pid="$(pid_of "$name")"
+    [[ -n "$pid" ]] || return 1
+    kill -0 "$pid" 2>/dev/null || return 1
+    local dll
+    dll="$(dll_of "$name")"
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$dll"
+}
+
+dll_of() {
+    case "$1" in
+        silo1 | silo2) echo "Oms.Silo.dll" ;;
+        gateway) echo "Oms.Gateway.dll" ;;
+        *) die "unknown process $1" ;;
+    esac
+}
+
+port_in_use() {
+    local p="$1"
+    if command -v ss >/dev/null 2>&1; then
+        ss -Hltn "sport = :$p" 2>/dev/null | grep -q .
+    else
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null
+    fi
+}
+
+start_proc() {
+    local name="$1" dir="$2" dll="$3"
+    shift 3
+    if is_alive "$name"; then
+        log "$name already running (pid $(pid_of "$name"))"
+        return 0
+    fi
+    [[ -f "$dir/$dll" ]] || die "$dir/$dll not found (build failed or OMS_NO_BUILD=1 without a build?)"
+    # Working directory = the output folder, so that appsettings*.json and content files are found
+    # (ASP.NET Core uses the current directory as content root). setsid: own session, so a Ctrl-C
+    # in the calling terminal does not reach the cluster; the pid stays that of dotnet.
+    (
+        cd "$dir"
+        exec setsid nohup dotnet "$dll" "$@" >>"$logdir/$name.log" 2>&1 </dev/null
+    ) &
+    echo "$!" >"$piddir/$name.pid"
+    date +%s >"$piddir/$name.epoch"
+    log "$name started (pid $!, log $logdir/$name.log)"
+}
+
+fail_if_dead() {
+    local name
+    for name in "$@"; do
+        if ! is_alive "$name"; then
+            echo "local-cluster: $name exited during start-up; last lines of $logdir/$name.log:" >&2
+            tail -n 40 "$logdir/$name.log" >&2 || true
+            exit 1
+        fi
+    done
+}
+
+cmd_up() {
+    mkdir -p "$data" "$logdir" "$piddir"
+
+    if [[ "${OMS_NO_BUILD:-0}" != "1" ]]; then
+        local sln
+        sln="$(find "$root" -maxdepth 1 -name '*.sln' | sort | head -n 1)"
+        [[ -n "$sln" ]] || sln="$(find "$root" -maxdepth 1 -name '*.slnx' | sort | head -n 1)"
+        [[ -n "$sln" ]] || die "no .sln/.slnx at $root"
+        log "building $(basename "$sln") (Release), log $logdir/build.log"
+        if ! dotnet build "$sln" -c Release -nologo >"$logdir/build.log" 2>&1; then
+            tail -n 40 "$logdir/build.log" >&2
+            die "build failed"
+        fi
+    fi
+
+    for p in 11111 11112 30000 30001 8081 8082 5080; do
+        if port_in_use "$p"; then
+            local owned=0 name
+            for name in "${procs[@]}"; do is_alive "$name" && owned=1; done
+            [[ "$owned" == 1 ]] || die "port $p is already in use by something else"
+        fi
+    done
+
+    "$here/pg-throwaway.sh" start "$pgdir" "$port"
+
+    start_proc silo1 "$silo_dir" Oms.Silo.dll \
+        --connection "$CS" --silo-port 11111 --gateway-port 30000 --urls http://localhost:8081
+    start_proc silo2 "$silo_dir" Oms.Silo.dll \
+        --connection "$CS" --silo-port 11112 --gateway-port 30001 --urls http://localhost:8082
+
+    # Silos are ready when both have an Active (3) membership row newer than their process start
+    # (older Active rows may be left over by killed silos of a previous run).
+    local psql deadline active=0 since
+    psql="$(psql_bin)"
+    since="$(cat "$piddir/silo1.epoch" "$piddir/silo2.epoch" 2>/dev/null | sort -n | head -n 1)"
+    since="${since:-0}"
+    deadline=$(($(date +%s) + ready_timeout))
+    log "waiting for 2 Active silos (up to ${ready_timeout}s)"
+    while :; do
+        fail_if_dead silo1 silo2
+        active="$("$psql" -X -At -h 127.0.0.1 -p "$port" -U postgres -d oms -c \
+            "SELECT count(*) FROM orleansmembershiptable WHERE status = 3 AND starttime >= to_timestamp($since) - interval '5 seconds'" \
+            2>/dev/null || echo 0)"
+        [[ "$active" -ge 2 ]] && break
+        [[ $(date +%s) -lt $deadline ]] || die "silos not Active after ${ready_timeout}s (active: $active); see $logdir/silo*.log"
+        sleep 1
+    done
+    log "silos Active: $active"
+
+    start_proc gateway "$gateway_dir" Oms.Gateway.dll \
+        --cluster --connection "$CS" --urls http://localhost:5080
+
+    log "waiting for $gateway_url/health/ready"
+    while :; do
+        fail_if_dead silo1 silo2 gateway
+        if curl -fsS -m 5 -o /dev/null "$gateway_url/health/ready" 2>/dev/null; then
+            break
+        fi
+        [[ $(date +%s) -lt $deadline ]] || die "gateway not ready after ${ready_timeout}s; see $logdir/gateway.log"
+        sleep 1
+    done
+    log "up: gateway $gateway_url, silos http://localhost:8081 http://localhost:8082, PostgreSQL $CS"
+}
+
+stop_proc() {
+    local name="$1" pid _
+    pid="$(pid_of "$name")"
+    if [[ -z "$pid" ]]; then
+        return 0
+    fi
+    if is_alive "$name"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 30); do
+            is_alive "$name" || break
+            sleep 0.5
+        done
+        if is_alive "$name"; then
+            log "$name (pid $pid) did not stop in 15s; killing"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        log "$name stopped (pid $pid)"
+    else
+        log "$name not running"
+    fi
+    rm -f "$piddir/$name.pid" "$piddir/$name.epoch"
+}
+
+cmd_down() {
+    # Gateway first (clients go away), then the silos one by one (graceful leave), then the store.
+    stop_proc gateway
+    stop_proc silo2
+    stop_proc silo1
+    "$here/pg-throwaway.sh" stop "$pgdir"
+}
+
+cmd_status() {
+    local name rc=0
+    for name in "${procs[@]}"; do
+        if is_alive "$name"; then
+            echo "$name: running (pid $(pid_of "$name"))"
+        elif [[ -n "$(pid_of "$name")" ]]; then
+            echo "$name: NOT running (stale pid $(pid_of "$name"); log $logdir/$name.log)"
+            rc=1
+        else
+            echo "$name: not started"
+            rc=1
+        fi
+    done
+    if [[ -f "$pgdir/PG_VERSION" ]] && "$here/pg-throwaway.sh" status "$pgdir" >/dev/null 2>&1; then
+        echo "postgresql: running (port $port, $pgdir)"
+        local psql
+        psql="$(psql_bin)"
+        "$psql" -X -h 127.0.0.1 -p "$port" -U postgres -d oms -c \
+            "SELECT deploymentid, address, port, generation, status, iamalivetime FROM orleansmembershiptable ORDER BY iamalivetime DESC LIMIT 10" \
+            2>/dev/null || true
+    else
+        echo "postgresql: not running ($pgdir)"
+        rc=1
+    fi
+    local code
+    code="$(curl -sS -m 5 -o "$data/ready.out" -w '%{http_code}' "$gateway_url/health/ready" 2>/dev/null || true)"
+    echo "GET $gateway_url/health/ready -> ${code:-no answer}"
+    [[ -s "$data/ready.out" ]] && { cat "$data/ready.out"; echo; }
+    rm -f "$data/ready.out"
+    [[ "$code" == "200" ]] || rc=1
+    return "$rc"
+}
+
+case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    *)
+        echo "usage: $(basename "$0") up|down|status" >&2
+        exit 2
+        ;;
+esac
