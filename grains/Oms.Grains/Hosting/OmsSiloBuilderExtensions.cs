@@ -5,6 +5,7 @@ using Oms.Grains.Storage;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
+using Orleans.Storage;
 
 namespace Oms.Grains.Hosting;
 
@@ -12,6 +13,9 @@ namespace Oms.Grains.Hosting;
 public static class OmsSiloBuilderExtensions
 {
     public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>The ADO.NET storage behind <see cref="SerializedGrainStorage"/> in SQLite mode.</summary>
+    private const string SqliteStorage = "oms-sqlite";
 
     public static ISiloBuilder AddOms(this ISiloBuilder silo, OmsSiloOptions options, bool dashboard = true)
     {
@@ -50,11 +54,13 @@ public static class OmsSiloBuilderExtensions
 
             case StorageMode.Sqlite:
                 SqliteSchema.EnsureCreated(options.SqlitePath);
-                silo.AddAdoNetGrainStorage(OmsNames.Storage, o =>
+                silo.AddAdoNetGrainStorage(SqliteStorage, o =>
                 {
                     o.Invariant = SqliteSchema.Invariant;
                     o.ConnectionString = SqliteSchema.ConnectionString(options.SqlitePath);
                 });
+                silo.Services.AddKeyedSingleton<IGrainStorage>(OmsNames.Storage,
+                    (sp, _) => new SerializedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteStorage)));
                 silo.UseInMemoryReminderService();
                 break;
 
