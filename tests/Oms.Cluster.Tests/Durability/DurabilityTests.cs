@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Oms.Cluster.Tests.Durability;
+
+/// <summary>
+/// Acknowledged writes survive crashes: real processes, killed with SIGKILL, restarted on the same storage.
+/// </summary>
+public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<PostgresServer>
+{
+    private const string AdminKey = "durability-admin-key";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private static readonly Dictionary<string, string> ClusterAuth = new()
+    {
+        ["Oms__Auth__Keys__0__Name"] = "durability",
+        ["Oms__Auth__Keys__0__Key"] = AdminKey,
+        ["Oms__Auth__Keys__0__Scopes__0"] = "admin",
+    };
+
+    private sealed record Expected(string LocationId, string Sku, int OnHand, long Version);
+
+    [Fact]
+    public async Task Embedded_sqlite_keeps_every_acknowledged_write_across_a_hard_kill()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "oms-sqlite-" + Guid.NewGuid().ToString("N")[..8]);
+        var args = new[] { "--data", Path.Combine(dir, "oms.db"), "--urls", $"http://127.0.0.1:{RepoPaths.FreePort()}", "--silo-port", RepoPaths.FreePort().ToString(), "--gateway-port", RepoPaths.FreePort().ToString() };
+        var url = args[3];
+        try
+        {
+            List<Expected> expected;
+            using (var first = TestProcess.Start(RepoPaths.Gateway, args))
+            {
+                await first.WaitReadyAsync($"{url}/health/ready", StartTimeout);
+                using var http = Client(url, key: null);
+                expected = await WriteStockAsync(http, locations: 2, skus: 40);
+                first.KillHard(); // right after the last acknowledgement
+            }
+
+            using var second = TestProcess.Start(RepoPaths.Gateway, args);
+            await second.WaitReadyAsync($"{url}/health/ready", StartTimeout);
+            using var again = Client(url, key: null);
+            await AssertAllAsync(again, expected, TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_two_silo_postgres_cluster_loses_nothing_when_a_silo_dies_or_the_whole_cluster_restarts()
+    {
+        if (!PostgresServer.Available) return; // .ci/run installs PostgreSQL; locally without it there is nothing to run against
+        var siloA = SiloArgs();
+        var siloB = SiloArgs();
+        var gatewayUrl = $"http://127.0.0.1:{RepoPaths.FreePort()}";
+        var gatewayArgs = new[] { "--cluster", "--connection", postgres.ConnectionString, "--urls", gatewayUrl };
+
+        List<Expected> expected;
+        var a = TestProcess.Start(RepoPaths.Silo, siloA.Args);
+        var b = TestProcess.Start(RepoPaths.Silo, siloB.Args);
+        TestProcess? gateway = null;
+        try
+        {
+            await a.WaitReadyAsync($"{siloA.Url}/health/live", StartTimeout);
+            await b.WaitReadyAsync($"{siloB.Url}/health/live", StartTimeout);
+            gateway = TestProcess.Start(RepoPaths.Gateway, gatewayArgs, ClusterAuth);
+            await gateway.WaitReadyAsync($"{gatewayUrl}/health/ready", StartTimeout);
+
+            using var http = Client(gatewayUrl, AdminKey);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await new HttpClient().GetAsync($"{gatewayUrl}/v1/locations/L-0")).StatusCode);
+            expected = await WriteStockAsync(http, locations: 3, skus: 40);
+
+            // One silo dies hard: its grains re-activate on the other from PostgreSQL.
+            a.KillHard();
+            await AssertAllAsync(http, expected, TimeSpan.FromSeconds(120));
+        }
+        finally
+        {
+            gateway?.Dispose();
+            a.Dispose();
+            b.Dispose();
+        }
+
+        // The whole cluster restarts.
+        using var a2 = TestProcess.Start(RepoPaths.Silo, siloA.Args);
+        using var b2 = TestProcess.Start(RepoPaths.Silo, siloB.Args);
+        await a2.WaitReadyAsync($"{siloA.Url}/health/live", StartTimeout);
+        await b2.WaitReadyAsync($"{siloB.Url}/health/live", StartTimeout);
+        using var gateway2 = TestProcess.Start(RepoPaths.Gateway, gatewayArgs, ClusterAuth);
+        await gateway2.WaitReadyAsync($"{gatewayUrl}/health/ready", StartTimeout);
+        using var http2 = Client(gatewayUrl, AdminKey);
+        await AssertAllAsync(http2, expected, TimeSpan.FromSeconds(60));
+    }
+
+    private (string[] Args, string Url) SiloArgs()
+    {
+        var url = $"http://127.0.0.1:{RepoPaths.FreePort()}";
+        return (["--connection", postgres.ConnectionString, "--silo-port", RepoPaths.FreePort().ToString(), "--gateway-port", RepoPaths.FreePort().ToString(), "--urls", url], url);
+    }
+
+    private static HttpClient Client(string url, string? key)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(40) };
+        if (key is not null) http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return http;
+    }
+
+    /// <summary>Writes absolute levels and adjustments concurrently; returns what each acknowledged answer said.</summary>
+    private static async Task<List<Expected>> WriteStockAsync(HttpClient http, int locations, int skus)
+    {
+        for (var l = 0; l < locations; l++)
+        {
+            var put = await http.PutAsJsonAsync($"/v1/locations/L-{l}", new { name = $"L{l}", type = "warehouse", latitude = 51.0 + l, longitude = 0.5 });
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var keys = (from l in Enumerable.Range(0, locations) from s in Enumerable.Range(0, skus) select ($"L-{l}", $"SKU-{s}")).ToArray();
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<Expected>();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, _) =>
+        {
+            var (location, sku) = key;
+            var put = await http.PutAsJsonAsync($"/v1/inventory/{location}/{sku}", new { onHand = 100, asOf = "2026-06-01T00:00:00Z" });
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var adjust = await http.PostAsJsonAsync("/v1/inventory/adjustments", new { locationId = location, sku, delta = -(sku.Length + location.Length), reason = "sale", eventId = $"{location}-{sku}" });
+            Assert.Equal(HttpStatusCode.OK, adjust.StatusCode);
+            var level = (await adjust.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("level");
+            acknowledged.Add(new Expected(location, sku, level.GetProperty("onHand").GetInt32(), level.GetProperty("version").GetInt64()));
+        });
+        return [.. acknowledged];
+    }
+
+    /// <summary>Reads every record back; a record may be briefly unreachable while the cluster notices a dead silo.</summary>
+    private static async Task AssertAllAsync(HttpClient http, List<Expected> expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var e in expected)
+        {
+            while (true)
+            {
+                HttpResponseMessage? response = null;
+                try
+                {
+                    response = await http.GetAsync($"/v1/inventory/{e.LocationId}/{e.Sku}");
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
+                {
+                }
+
+                if (response?.StatusCode == HttpStatusCode.OK)
+                {
+                    var level = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    Assert.Equal(e.OnHand, level.GetProperty("onHand").GetInt32());
+                    Assert.Equal(e.Version, level.GetProperty("version").GetInt64());
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"{e.LocationId}/{e.Sku}: {(int?)response?.StatusCode} {(response is null ? "" : await response.Content.ReadAsStringAsync())}");
+                await Task.Delay(500);
+            }
+        }
+    }
+}
