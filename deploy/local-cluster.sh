@@ -161,6 +161,12 @@ cmd_up() {
     done
     log "silos Active: $active"
 
+    # Cluster mode turns auth on: one admin key, kept in $data/api-key (or OMS_API_KEY), printed below.
+    local api_key="${OMS_API_KEY:-}"
+    [[ -n "$api_key" ]] || api_key="$(cat "$data/api-key" 2>/dev/null || true)"
+    [[ -n "$api_key" ]] || api_key="oms-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+    echo "$api_key" >"$data/api-key"
+    export Oms__Auth__Keys__0__Name=local-admin Oms__Auth__Keys__0__Key="$api_key" Oms__Auth__Keys__0__Scopes__0=admin
     start_proc gateway "$gateway_dir" Oms.Gateway.dll \
         --cluster --connection "$CS" --urls http://localhost:5080
 
@@ -173,7 +179,7 @@ cmd_up() {
         [[ $(date +%s) -lt $deadline ]] || die "gateway not ready after ${ready_timeout}s; see $logdir/gateway.log"
         sleep 1
     done
-    log "up: gateway $gateway_url, silos http://localhost:8081 http://localhost:8082, PostgreSQL $CS"
+    log "up: gateway $gateway_url (X-Api-Key: $api_key), dashboards http://localhost:8081/dashboard/ http://localhost:8082/dashboard/, PostgreSQL $CS"
 }
 
 stop_proc() {
