@@ -1,4 +1,5 @@
 using Oms.Gateway.Availability;
+using Oms.Gateway.Carts;
 using Oms.Gateway.Demo;
 using Oms.Gateway.Hosting;
 using Oms.Grains.Hosting;
@@ -26,6 +27,7 @@ var api = app.MapGroup("").RequireRateLimiting(GatewayServices.RateLimitPolicy);
 api.MapReferenceApi();
 api.MapInventoryApi();
 api.MapAvailabilityApi();
+api.MapCartsApi();
 app.MapOperationsApi();
 
 app.LogStartup(mode);

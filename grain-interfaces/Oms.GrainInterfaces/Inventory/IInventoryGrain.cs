@@ -1,8 +1,9 @@
 namespace Oms.GrainInterfaces.Inventory;
 
 /// <summary>
-/// The authority for one location × SKU (key from <see cref="InventoryKey.For"/>). Non-reentrant: every
-/// change is applied, persisted and only then acknowledged, one at a time.
+/// The authority for one location × SKU (key from <see cref="InventoryKey.For"/>). Every change is applied in
+/// memory in arrival order, persisted (many changes per write under load: group commit) and only then
+/// acknowledged.
 /// </summary>
 public interface IInventoryGrain : IGrainWithStringKey
 {
@@ -12,6 +13,9 @@ public interface IInventoryGrain : IGrainWithStringKey
 
     /// <summary>Adds or replaces expected stock under its reference; quantity 0 removes it.</summary>
     Task<InventoryLevel> SetInboundAsync(InboundLine inbound);
+
+    /// <summary>Sets, raises, lowers or releases (quantity 0) a cart hold; idempotent per reservation id.</summary>
+    Task<HoldResult> SetHoldAsync(HoldRequest request);
 
     /// <summary>The last persisted level. Interleaves, so a reader never waits behind a write.</summary>
     [AlwaysInterleave]

@@ -25,3 +25,22 @@ public sealed record AdjustResult(
     [property: Id(0)] bool Applied,
     [property: Id(1)] bool Duplicate,
     [property: Id(2)] InventoryLevel Level);
+
+/// <summary>
+/// Sets a cart hold (by reservation id) to a quantity until an expiry; 0 releases it. <see cref="KeepBack"/> is
+/// the channel's buffer at this location: a raise needs the extra units free above it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("oms.HoldRequest")]
+public sealed record HoldRequest(
+    [property: Id(0)] string ReservationId,
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] DateTimeOffset ExpiresAt,
+    [property: Id(3)] int KeepBack);
+
+/// <summary><see cref="Available"/>: the most this reservation could hold now; <see cref="Held"/>: what it holds.</summary>
+[GenerateSerializer, Immutable, Alias("oms.HoldResult")]
+public sealed record HoldResult(
+    [property: Id(0)] bool Ok,
+    [property: Id(1)] int Available,
+    [property: Id(2)] int Held,
+    [property: Id(3)] InventoryLevel Level);

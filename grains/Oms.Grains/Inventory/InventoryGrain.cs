@@ -4,35 +4,60 @@ using Oms.GrainInterfaces.Inventory;
 namespace Oms.Grains.Inventory;
 
 /// <summary>
-/// The authority for one location × SKU. Each change is applied in memory, persisted, and only then
-/// acknowledged and pushed to the SKU's availability view. Readers get the last persisted level.
+/// The authority for one location × SKU.
+/// <para>
+/// Group commit: the grain is reentrant, and every change is a synchronous step on the in-memory record
+/// followed by <see cref="CommitAsync"/>. Changes made while a write is in flight join the next batch, which is
+/// written once the current write has finished; every request of a batch is acknowledged after that one write
+/// (and the push to the SKU's view). Nothing is acknowledged before it is persisted, and an answer that changed
+/// nothing still waits for the write its answer depends on. Readers get the last persisted level.
+/// </para>
+/// <para>
+/// Hold expiry: a grain timer fires at the next expiry while the grain is active; a reminder (every minute
+/// while holds exist) brings the grain back after a restart, and activation releases overdue holds at once.
+/// Releasing is a persisted change, so a hold expires exactly once.
+/// </para>
 /// </summary>
+[Reentrant]
 public sealed partial class InventoryGrain(
     [PersistentState("stock", OmsNames.Storage)] IPersistentState<StockRecord> state,
-    ILogger<InventoryGrain> logger) : Grain, IInventoryGrain
+    TimeProvider clock,
+    ILogger<InventoryGrain> logger) : Grain, IInventoryGrain, IRemindable
 {
+    private const string ExpiryReminder = "expire-holds";
+
+    /// <summary>Fire just after the expiry, so the hold is due when the timer runs.</summary>
+    private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMilliseconds(20);
+
     private string _locationId = "";
     private string _sku = "";
     private InventoryLevel? _committed;
+    private TaskCompletionSource? _openBatch;
+    private TaskCompletionSource? _writingBatch;
+    private Task _writes = Task.CompletedTask;
+    private IGrainTimer? _expiryTimer;
+    private DateTimeOffset? _timerDue;
+    private bool _reminderOn;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_locationId, _sku) = InventoryKey.Parse(this.GetPrimaryKeyString());
         state.State ??= new StockRecord();
-        return Task.CompletedTask;
+        if (state.State.ExpireHolds(clock.GetUtcNow()) > 0) await CommitAsync();
+        else await ScheduleExpiryAsync();
     }
 
     public async Task<SetLevelResult> SetLevelAsync(AbsoluteLevel level)
     {
         var outcome = state.State.ApplyAbsolute(level);
-        if (outcome == FeedOutcome.Applied) await CommitAsync();
+        await (outcome == FeedOutcome.Applied ? CommitAsync() : DurableAsync());
         return new SetLevelResult(outcome != FeedOutcome.Stale, Committed);
     }
 
     public async Task<AdjustResult> AdjustAsync(Adjustment adjustment)
     {
         var applied = state.State.Adjust(adjustment);
-        if (applied) await CommitAsync();
+        await (applied ? CommitAsync() : DurableAsync());
         return new AdjustResult(applied, !applied, Committed);
     }
 
@@ -43,28 +68,91 @@ public sealed partial class InventoryGrain(
         return Committed;
     }
 
+    public async Task<HoldResult> SetHoldAsync(HoldRequest request)
+    {
+        var version = state.State.Version;
+        var outcome = state.State.SetHold(request.ReservationId, request.Quantity, request.ExpiresAt, request.KeepBack);
+        await (state.State.Version != version ? CommitAsync() : DurableAsync());
+        return new HoldResult(outcome.Ok, outcome.Available, outcome.Held, Committed);
+    }
+
     public Task<InventoryLevel> GetAsync() => Task.FromResult(Committed);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ExpiryReminder) return;
+        await ExpireAsync();
+        if (state.State.Holds is null && _openBatch is null) await StopReminderAsync();
+    }
 
     private InventoryLevel Committed => _committed ??= state.State.ToLevel(_locationId, _sku);
 
-    private async Task CommitAsync()
+    /// <summary>Joins the open batch (opening one if none), and completes when that batch is durable.</summary>
+    private Task CommitAsync()
     {
+        if (_openBatch is { } open) return open.Task;
+
+        // With no write in flight this starts writing at once (and closes the batch); otherwise it waits.
+        var batch = _openBatch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _writes = WriteAfterAsync(_writes, batch);
+        return batch.Task;
+    }
+
+    /// <summary>For answers that changed nothing: completes when the state they looked at is durable.</summary>
+    private Task DurableAsync() => (_openBatch ?? _writingBatch)?.Task ?? Task.CompletedTask;
+
+    private async Task WriteAfterAsync(Task previous, TaskCompletionSource batch)
+    {
+        await previous;
+        _openBatch = null; // from here on, changes go to the next batch
+        _writingBatch = batch;
         try
         {
             await state.WriteStateAsync();
         }
-        catch
+        catch (Exception ex)
         {
-            // The in-memory record is ahead of storage; the write may or may not have landed. Storage is the truth:
-            // drop this activation so the next call reloads it.
-            DeactivateOnIdle();
-            throw;
+            await RecoverAsync(batch, ex);
+            return;
         }
 
         _committed = state.State.ToLevel(_locationId, _sku);
+        await PushToViewAsync(_committed);
+        _writingBatch = null;
+        batch.SetResult();
+        await ScheduleExpiryAsync();
+    }
+
+    /// <summary>
+    /// A write failed: it may or may not have landed, and the next batch was built on top of it. Fail both, and
+    /// take storage as the truth again.
+    /// </summary>
+    private async Task RecoverAsync(TaskCompletionSource failed, Exception ex)
+    {
+        LogWriteFailed(ex, _locationId, _sku);
+        _writingBatch = null;
+        var next = _openBatch;
+        _openBatch = null;
+        failed.SetException(ex);
+        next?.SetException(ex);
         try
         {
-            await GrainFactory.GetGrain<ISkuAvailabilityGrain>(_sku).UpdateAsync(_committed.ToLocationStock());
+            await state.ReadStateAsync();
+            state.State ??= new StockRecord();
+            _committed = state.State.ToLevel(_locationId, _sku);
+        }
+        catch (Exception readFailure)
+        {
+            LogWriteFailed(readFailure, _locationId, _sku);
+            DeactivateOnIdle();
+        }
+    }
+
+    private async Task PushToViewAsync(InventoryLevel level)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISkuAvailabilityGrain>(_sku).UpdateAsync(level.ToLocationStock());
         }
         catch (Exception ex)
         {
@@ -73,6 +161,65 @@ public sealed partial class InventoryGrain(
         }
     }
 
+    private async Task ExpireAsync()
+    {
+        if (state.State.ExpireHolds(clock.GetUtcNow()) > 0)
+        {
+            await CommitAsync();
+            return;
+        }
+
+        // A timer may fire a little early; schedule it again rather than lose it.
+        _timerDue = null;
+        await ScheduleExpiryAsync();
+    }
+
+    private async Task ScheduleExpiryAsync()
+    {
+        var next = state.State.NextExpiry;
+        if (next != _timerDue)
+        {
+            _expiryTimer?.Dispose();
+            _expiryTimer = null;
+            _timerDue = next;
+            if (next is { } due)
+            {
+                var wait = due - clock.GetUtcNow() + ExpiryMargin;
+                _expiryTimer = this.RegisterGrainTimer(
+                    static (grain, _) => grain.ExpireAsync(),
+                    this,
+                    new GrainTimerCreationOptions(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan) { Interleave = true });
+            }
+        }
+
+        if (next is not null && !_reminderOn)
+        {
+            try
+            {
+                await this.RegisterOrUpdateReminder(ExpiryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                _reminderOn = true;
+            }
+            catch (Exception ex)
+            {
+                // The timer still expires holds while the grain is active; the next commit tries again.
+                LogReminderFailed(ex, _locationId, _sku);
+            }
+        }
+    }
+
+    private async Task StopReminderAsync()
+    {
+        var reminder = await this.GetReminder(ExpiryReminder);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+        _reminderOn = false;
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not push {LocationId}/{Sku} to the availability view")]
     private partial void LogViewPushFailed(Exception ex, string locationId, string sku);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not register the hold-expiry reminder of {LocationId}/{Sku}")]
+    private partial void LogReminderFailed(Exception ex, string locationId, string sku);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing {LocationId}/{Sku} failed; the requests of that batch were refused")]
+    private partial void LogWriteFailed(Exception ex, string locationId, string sku);
 }

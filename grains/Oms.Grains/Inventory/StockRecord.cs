@@ -2,6 +2,16 @@ using Oms.GrainInterfaces.Inventory;
 
 namespace Oms.Grains.Inventory;
 
+/// <summary>A cart hold on this location × SKU.</summary>
+[GenerateSerializer, Immutable, Alias("oms.Hold")]
+public sealed record Hold([property: Id(0)] int Quantity, [property: Id(1)] DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// The answer to a hold change. <see cref="Available"/> is the most this reservation could hold right now;
+/// <see cref="Held"/> what it holds after the call.
+/// </summary>
+public sealed record HoldOutcome(bool Ok, int Available, int Held);
+
 public enum FeedOutcome
 {
     Applied,
@@ -24,12 +34,56 @@ public sealed class StockRecord
     [Id(0)] public int OnHand { get; set; }
     [Id(1)] public int SafetyStock { get; set; }
     [Id(2)] public Dictionary<string, int>? Unavailable { get; set; }
-    [Id(3)] public int Reserved { get; set; }
     [Id(4)] public int Allocated { get; set; }
     [Id(5)] public List<InboundLine>? Inbound { get; set; }
     [Id(6)] public DateTimeOffset? AsOf { get; set; }
     [Id(7)] public long Version { get; set; }
     [Id(8)] public List<string>? RecentEventIds { get; set; }
+
+    /// <summary>Live cart holds by reservation id. Reserved is their sum; never stored separately.</summary>
+    [Id(9)] public Dictionary<string, Hold>? Holds { get; set; }
+
+    public int Reserved => Holds is null ? 0 : Holds.Values.Sum(h => h.Quantity);
+
+    public DateTimeOffset? NextExpiry => Holds is null || Holds.Count == 0 ? null : Holds.Values.Min(h => h.ExpiresAt);
+
+    /// <summary>
+    /// Sets the hold <paramref name="reservationId"/> to <paramref name="quantity"/> units (0 releases it). Raising it
+    /// needs the extra units free after <paramref name="keepBack"/> (the channel's buffer at this location); lowering
+    /// always succeeds. Setting the same quantity again only moves the expiry: a retried request holds once.
+    /// </summary>
+    public HoldOutcome SetHold(string reservationId, int quantity, DateTimeOffset expiresAt, int keepBack)
+    {
+        var current = Holds?.GetValueOrDefault(reservationId)?.Quantity ?? 0;
+        var free = Math.Max(0, Atp - keepBack);
+        if (quantity > current && quantity - current > free) return new HoldOutcome(false, current + free, current);
+
+        if (quantity == 0)
+        {
+            if (Holds?.Remove(reservationId) != true) return new HoldOutcome(true, current + free, 0);
+            if (Holds.Count == 0) Holds = null;
+        }
+        else
+        {
+            if (current == quantity && Holds![reservationId].ExpiresAt == expiresAt) return new HoldOutcome(true, current + free, quantity);
+            (Holds ??= [])[reservationId] = new Hold(quantity, expiresAt);
+        }
+
+        Version++;
+        return new HoldOutcome(true, Math.Max(0, Atp - keepBack) + quantity, quantity);
+    }
+
+    /// <summary>Releases every hold whose expiry has passed; returns the units released.</summary>
+    public int ExpireHolds(DateTimeOffset now)
+    {
+        if (Holds is null) return 0;
+        var expired = Holds.Where(h => h.Value.ExpiresAt <= now).ToList();
+        if (expired.Count == 0) return 0;
+        foreach (var (id, _) in expired) Holds.Remove(id);
+        if (Holds.Count == 0) Holds = null;
+        Version++;
+        return expired.Sum(h => h.Value.Quantity);
+    }
 
     public int UnavailableTotal => Unavailable is null ? 0 : Unavailable.Values.Sum();
 

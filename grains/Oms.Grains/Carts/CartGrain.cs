@@ -1,0 +1,250 @@
+using Oms.GrainInterfaces.Availability;
+using Oms.GrainInterfaces.Carts;
+using Oms.GrainInterfaces.Inventory;
+using Oms.GrainInterfaces.Reference;
+using Oms.Grains.Availability;
+using Oms.Grains.Reference;
+
+namespace Oms.Grains.Carts;
+
+/// <summary>
+/// A cart: lines, and which location holds what for each. The protocol (docs/decisions/0005):
+/// 1. record the intent (which holds will change) durably; 2. raise holds (the inventory grains decide); if any
+/// raise is refused, lower the raised ones back and answer with the shortfall (the cart stays as it was);
+/// 3. lower what the new plan no longer needs (always succeeds); 4. record the new lines and clear the intent.
+/// Holds are idempotent per reservation id (one per cart at each location × SKU) and carry the cart's expiry,
+/// so a half-done change is repaired on activation, and at worst expires on its own.
+/// </summary>
+public sealed partial class CartGrain(
+    [PersistentState("cart", OmsNames.Storage)] IPersistentState<CartState> state,
+    ReferenceDataCache reference,
+    TimeProvider clock,
+    ILogger<CartGrain> logger) : Grain, ICartGrain
+{
+    private const int Attempts = 2;
+
+    private string CartId => this.GetPrimaryKeyString();
+
+    /// <summary>The hold id of this cart at any location × SKU.</summary>
+    public static string ReservationId(string cartId) => $"cart:{cartId}";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        state.State ??= new CartState();
+        if (state.State.Intent is { Count: > 0 } intent)
+        {
+            LogRepair(CartId, intent.Count);
+            foreach (var (sku, locations) in intent)
+            {
+                var line = state.State.Lines.GetValueOrDefault(sku);
+                await Task.WhenAll(locations.Select(l => Hold(l, sku, line?.Holds.GetValueOrDefault(l) ?? 0, state.State.ExpiresAt ?? clock.GetUtcNow(), 0)));
+            }
+
+            state.State.Intent = null;
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task<CartResult> SetLinesAsync(string channelId, CartLineRequest[] lines)
+    {
+        var snapshot = await reference.GetAsync();
+        if (!snapshot.Channels.TryGetValue(channelId, out var channel)) return Fail(CartOutcome.UnknownChannel, $"channel '{channelId}' is not known");
+        await ForgetIfExpiredAsync();
+        if (state.State.Channel is { } own && own != channelId && state.State.Lines.Count > 0)
+            return Fail(CartOutcome.ChannelMismatch, $"this cart holds stock for channel '{own}'");
+        foreach (var line in lines)
+        {
+            if (line.PickupLocationId is { } pickup && !snapshot.Locations.ContainsKey(pickup))
+                return Fail(CartOutcome.UnknownLocation, $"location '{pickup}' is not known");
+        }
+
+        var expiresAt = state.State.Lines.Count > 0 && state.State.ExpiresAt is { } current
+            ? current
+            : clock.GetUtcNow().AddSeconds(channel.ReservationTtlSeconds);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var plans = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+            var keepBack = new Dictionary<(string Sku, string Location), int>();
+            foreach (var line in lines)
+            {
+                var held = state.State.Lines.GetValueOrDefault(line.Sku)?.Holds ?? [];
+                var candidates = line.Quantity == 0 ? [] : await CandidatesAsync(channel, snapshot, line.Sku);
+                foreach (var c in candidates) keepBack[(line.Sku, c.LocationId)] = c.KeepBack;
+                var sellsHere = line.PickupLocationId is null || candidates.Any(c => c.LocationId == line.PickupLocationId);
+                var plan = sellsHere ? HoldPlanner.Plan(held, line.Quantity, line.PickupLocationId, candidates) : null;
+                if (plan is null)
+                {
+                    return Fail(CartOutcome.InsufficientStock, "no location of this channel can hold it",
+                        [new LineShortfall(line.Sku, line.Quantity, held.Values.Sum())]);
+                }
+
+                plans[line.Sku] = plan;
+            }
+
+            var shortfalls = await ApplyAsync(channel, lines, plans, keepBack, expiresAt);
+            if (shortfalls.Length == 0) break;
+            if (attempt == Attempts || lines.Any(l => l.PickupLocationId is not null))
+                return Fail(CartOutcome.InsufficientStock, "not enough stock", shortfalls);
+            // A pool line was refused on stock the view still showed: plan again on fresh figures.
+        }
+
+        return new CartResult(CartOutcome.Ok, View(), [], null);
+    }
+
+    public async Task<CartResult> RemoveLineAsync(string sku)
+    {
+        await ForgetIfExpiredAsync();
+        if (!state.State.Lines.ContainsKey(sku)) return new CartResult(CartOutcome.Ok, View(), [], null);
+        return await SetLinesAsync(state.State.Channel!, [new CartLineRequest(sku, 0, null)]);
+    }
+
+    public async Task<CartResult> ClearAsync()
+    {
+        await ForgetIfExpiredAsync();
+        if (state.State.Lines.Count == 0) return new CartResult(CartOutcome.Ok, View(), [], null);
+        return await SetLinesAsync(state.State.Channel!, [.. state.State.Lines.Keys.Select(sku => new CartLineRequest(sku, 0, null))]);
+    }
+
+    public async Task<CartResult> ExtendAsync()
+    {
+        await ForgetIfExpiredAsync();
+        if (state.State.Lines.Count == 0) return Fail(CartOutcome.NotFound, "the cart holds nothing to extend");
+        var snapshot = await reference.GetAsync();
+        var ttl = snapshot.Channels.GetValueOrDefault(state.State.Channel!)?.ReservationTtlSeconds ?? ChannelPolicy.DefaultReservationTtlSeconds;
+        var expiresAt = clock.GetUtcNow().AddSeconds(ttl);
+        await Task.WhenAll(state.State.Lines.SelectMany(line => line.Value.Holds.Select(h => Hold(h.Key, line.Key, h.Value, expiresAt, 0))));
+        state.State.ExpiresAt = expiresAt;
+        await state.WriteStateAsync();
+        return new CartResult(CartOutcome.Ok, View(), [], null);
+    }
+
+    public async Task<CartView?> GetAsync()
+    {
+        await ForgetIfExpiredAsync();
+        return state.State.Existed ? View() : null;
+    }
+
+    /// <summary>Raises, then (only if every raise held) lowers; records the outcome. Returns the shortfalls.</summary>
+    private async Task<LineShortfall[]> ApplyAsync(
+        ChannelPolicy channel, CartLineRequest[] lines, Dictionary<string, Dictionary<string, int>> plans,
+        Dictionary<(string Sku, string Location), int> keepBack, DateTimeOffset expiresAt)
+    {
+        var changes = (from line in lines
+                       let held = state.State.Lines.GetValueOrDefault(line.Sku)?.Holds ?? []
+                       from target in plans[line.Sku]
+                       let before = held.GetValueOrDefault(target.Key)
+                       where target.Value != before
+                       select (line.Sku, Location: target.Key, Before: before, After: target.Value)).ToList();
+        if (changes.Count == 0)
+        {
+            Record(channel, lines, plans, expiresAt);
+            await state.WriteStateAsync();
+            return [];
+        }
+
+        state.State.Intent = changes.GroupBy(c => c.Sku).ToDictionary(g => g.Key, g => g.Select(c => c.Location).ToArray());
+        state.State.Existed = true;
+        await state.WriteStateAsync();
+
+        var raises = changes.Where(c => c.After > c.Before).ToList();
+        var raised = await Task.WhenAll(raises.Select(async c =>
+            (Change: c, Result: await Hold(c.Location, c.Sku, c.After, expiresAt, keepBack.GetValueOrDefault((c.Sku, c.Location))))));
+        var refused = raised.Where(r => !r.Result.Ok).ToList();
+        if (refused.Count > 0)
+        {
+            await Task.WhenAll(raised.Where(r => r.Result.Ok).Select(r => Hold(r.Change.Location, r.Change.Sku, r.Change.Before, state.State.ExpiresAt ?? expiresAt, 0)));
+            state.State.Intent = null;
+            await state.WriteStateAsync();
+            return await ShortfallsAsync(channel, lines, refused.Select(r => r.Change.Sku).Distinct());
+        }
+
+        await Task.WhenAll(changes.Where(c => c.After < c.Before).Select(c => Hold(c.Location, c.Sku, c.After, expiresAt, 0)));
+        Record(channel, lines, plans, expiresAt);
+        state.State.Intent = null;
+        await state.WriteStateAsync();
+        return [];
+    }
+
+    private void Record(ChannelPolicy channel, CartLineRequest[] lines, Dictionary<string, Dictionary<string, int>> plans, DateTimeOffset expiresAt)
+    {
+        state.State.Channel = channel.ChannelId;
+        state.State.ExpiresAt = expiresAt;
+        foreach (var line in lines)
+        {
+            if (line.Quantity == 0)
+            {
+                state.State.Lines.Remove(line.Sku);
+                continue;
+            }
+
+            state.State.Lines[line.Sku] = new CartLineState
+            {
+                Quantity = line.Quantity,
+                PickupLocationId = line.PickupLocationId,
+                Holds = plans[line.Sku].Where(kv => kv.Value > 0).ToDictionary(StringComparer.Ordinal),
+            };
+        }
+
+        if (state.State.Lines.Count == 0) state.State.ExpiresAt = null;
+    }
+
+    private async Task<LineShortfall[]> ShortfallsAsync(ChannelPolicy channel, CartLineRequest[] lines, IEnumerable<string> skus)
+    {
+        var result = new List<LineShortfall>();
+        foreach (var sku in skus)
+        {
+            var line = lines.First(l => l.Sku == sku);
+            var held = state.State.Lines.GetValueOrDefault(sku)?.Holds.Values.Sum() ?? 0;
+            var scope = line.PickupLocationId is { } pickup ? new AvailabilityScope(null, null, null, [pickup]) : AvailabilityScope.All;
+            var answer = await GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(channel.ChannelId, scope);
+            result.Add(new LineShortfall(sku, line.Quantity, (answer?.Available ?? 0) + held));
+        }
+
+        return [.. result];
+    }
+
+    private async Task<IReadOnlyList<HoldCandidate>> CandidatesAsync(ChannelPolicy channel, ReferenceSnapshot snapshot, string sku)
+    {
+        var stock = await GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).GetLocationsAsync();
+        var product = await GrainFactory.GetGrain<IProductGrain>(sku).GetAsync() ?? Product.Unknown(sku);
+        if (ChannelRules.IsExcluded(channel, product)) return [];
+        var atp = stock.ToDictionary(s => s.LocationId, s => s.Atp);
+        return [.. snapshot.Locations.Values
+            .Where(l => ChannelRules.IsEligible(channel, l))
+            .Select(l =>
+            {
+                var a = atp.GetValueOrDefault(l.LocationId);
+                return new HoldCandidate(l.LocationId, ChannelRules.Sellable(channel, l, a), ChannelRules.Buffer(channel, l, a));
+            })];
+    }
+
+    private Task<HoldResult> Hold(string locationId, string sku, int quantity, DateTimeOffset expiresAt, int keepBack) =>
+        GrainFactory.GetGrain<IInventoryGrain>(InventoryKey.For(locationId, sku))
+            .SetHoldAsync(new HoldRequest(ReservationId(CartId), quantity, expiresAt, keepBack));
+
+    /// <summary>Once the expiry has passed the holds are gone (the inventory grains release them): forget the lines, and release explicitly in case a grain has not yet.</summary>
+    private async Task ForgetIfExpiredAsync()
+    {
+        if (state.State.ExpiresAt is not { } expiresAt || expiresAt > clock.GetUtcNow() || state.State.Lines.Count == 0) return;
+        var lines = state.State.Lines.ToList();
+        await Task.WhenAll(lines.SelectMany(line => line.Value.Holds.Select(h => Hold(h.Key, line.Key, 0, expiresAt, 0))));
+        state.State.Lines.Clear();
+        state.State.ExpiresAt = null;
+        await state.WriteStateAsync();
+    }
+
+    private CartView View() => new(
+        CartId,
+        state.State.Channel,
+        [.. state.State.Lines.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new CartLine(
+            l.Key, l.Value.Quantity, l.Value.PickupLocationId,
+            [.. l.Value.Holds.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => new Reservation(h.Key, h.Value))]))],
+        state.State.ExpiresAt);
+
+    private CartResult Fail(CartOutcome outcome, string detail, LineShortfall[]? shortfalls = null) =>
+        new(outcome, View(), shortfalls ?? [], detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId} repairs {Lines} half-done line changes")]
+    private partial void LogRepair(string cartId, int lines);
+}

@@ -1,0 +1,149 @@
+using Oms.GrainInterfaces.Availability;
+using Oms.GrainInterfaces.Carts;
+using Oms.GrainInterfaces.Inventory;
+using Oms.GrainInterfaces.Reference;
+
+namespace Oms.Cluster.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class CartClusterTests(ClusterFixture fixture)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly string _run = Guid.NewGuid().ToString("N")[..6];
+
+    private async Task<(string[] Locations, string Channel)> SetUpAsync(string sku, int[] stock, int ttlSeconds = 900)
+    {
+        var ids = stock.Select((_, i) => $"L{_run}-{i}").ToArray();
+        foreach (var id in ids) await fixture.Catalog.PutLocationAsync(ClusterFixture.Location(id));
+        var channel = $"C{_run}";
+        await fixture.Catalog.PutChannelAsync(ClusterFixture.Channel(channel, ids) with { ReservationTtlSeconds = ttlSeconds });
+        for (var i = 0; i < ids.Length; i++)
+            await Inventory(ids[i], sku).SetLevelAsync(new AbsoluteLevel(stock[i], null, null, T0));
+        // Both silos must know the channel before carts on either use it.
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while ((await fixture.Client.GetGrain<ICartGrain>($"probe-{_run}-{Random.Shared.Next(1000)}").SetLinesAsync(channel, [])).Outcome != CartOutcome.Ok
+               || DateTime.UtcNow < deadline.AddSeconds(-2.4))
+        {
+            await Task.Delay(50);
+        }
+
+        return (ids, channel);
+    }
+
+    private IInventoryGrain Inventory(string location, string sku) =>
+        fixture.Client.GetGrain<IInventoryGrain>(InventoryKey.For(location, sku));
+
+    private async Task AssertConservedAsync(string[] locations, string sku, int expectedReserved)
+    {
+        var levels = await Task.WhenAll(locations.Select(l => Inventory(l, sku).GetAsync()));
+        Assert.All(levels, l => Assert.True(l.Reserved + l.Allocated <= l.OnHand - l.Unavailable, $"oversold: {l}"));
+        Assert.Equal(expectedReserved, levels.Sum(l => l.Reserved));
+    }
+
+    [Fact]
+    public async Task Ten_thousand_concurrent_carts_for_500_units_hold_exactly_500()
+    {
+        var sku = $"FLASH-{_run}";
+        var (locations, channel) = await SetUpAsync(sku, [300, 200]);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10_000).Select(i =>
+            fixture.Client.GetGrain<ICartGrain>($"cart-{_run}-{i}").SetLinesAsync(channel, [new CartLineRequest(sku, 1, null)])));
+
+        Assert.Equal(500, results.Count(r => r.Outcome == CartOutcome.Ok));
+        Assert.Equal(9_500, results.Count(r => r.Outcome == CartOutcome.InsufficientStock));
+        Assert.All(results.Where(r => r.Outcome == CartOutcome.Ok), r => Assert.Equal(1, r.Cart.Lines.Single().Reservations.Sum(x => x.Quantity)));
+        await AssertConservedAsync(locations, sku, 500);
+        var availability = await fixture.Client.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(channel, AvailabilityScope.All);
+        Assert.Equal(0, availability!.Available);
+    }
+
+    [Fact]
+    public async Task Random_quantities_with_interleaved_releases_never_oversell_and_conserve_units()
+    {
+        var sku = $"FLASH-{_run}";
+        var (locations, channel) = await SetUpAsync(sku, [300, 200]);
+        var random = new Random(7);
+        var requests = Enumerable.Range(0, 3_000).Select(i => (Cart: $"rc-{_run}-{i % 1_500}", Quantity: random.Next(0, 4))).ToArray();
+
+        var outcomes = await Task.WhenAll(requests.Select(async r =>
+        {
+            var result = await fixture.Client.GetGrain<ICartGrain>(r.Cart).SetLinesAsync(channel, [new CartLineRequest(sku, r.Quantity, null)]);
+            return (r.Cart, result);
+        }));
+
+        Assert.DoesNotContain(outcomes, o => o.result.Outcome is not (CartOutcome.Ok or CartOutcome.InsufficientStock));
+        // What the carts say they hold is exactly what the inventory grains hold.
+        var carts = await Task.WhenAll(requests.Select(r => r.Cart).Distinct().Select(c => fixture.Client.GetGrain<ICartGrain>(c).GetAsync()));
+        var heldByCarts = carts.Where(c => c is not null).Sum(c => c!.Lines.Sum(l => l.Reservations.Sum(x => x.Quantity)));
+        await AssertConservedAsync(locations, sku, heldByCarts);
+        Assert.True(heldByCarts <= 500);
+
+        await Task.WhenAll(requests.Select(r => r.Cart).Distinct().Select(c => fixture.Client.GetGrain<ICartGrain>(c).ClearAsync()));
+        await AssertConservedAsync(locations, sku, 0);
+    }
+
+    [Fact]
+    public async Task A_refused_raise_keeps_the_previous_hold_and_a_repeated_request_holds_once()
+    {
+        var sku = $"S-{_run}";
+        var (locations, channel) = await SetUpAsync(sku, [5]);
+        var cart = fixture.Client.GetGrain<ICartGrain>($"c-{_run}");
+
+        Assert.Equal(CartOutcome.Ok, (await cart.SetLinesAsync(channel, [new CartLineRequest(sku, 3, null)])).Outcome);
+        Assert.Equal(CartOutcome.Ok, (await cart.SetLinesAsync(channel, [new CartLineRequest(sku, 3, null)])).Outcome);
+        await AssertConservedAsync(locations, sku, 3);
+
+        var refused = await cart.SetLinesAsync(channel, [new CartLineRequest(sku, 9, null)]);
+        Assert.Equal(CartOutcome.InsufficientStock, refused.Outcome);
+        Assert.Equal(5, refused.Shortfalls.Single().Available);
+        Assert.Equal(3, refused.Cart.Lines.Single().Quantity);
+        await AssertConservedAsync(locations, sku, 3);
+    }
+
+    [Fact]
+    public async Task A_basket_is_all_or_nothing()
+    {
+        var a = $"A-{_run}";
+        var b = $"B-{_run}";
+        var (locations, channel) = await SetUpAsync(a, [10]);
+        await Inventory(locations[0], b).SetLevelAsync(new AbsoluteLevel(1, null, null, T0));
+        var cart = fixture.Client.GetGrain<ICartGrain>($"basket-{_run}");
+
+        var result = await cart.SetLinesAsync(channel, [new CartLineRequest(a, 4, null), new CartLineRequest(b, 2, null)]);
+
+        Assert.Equal(CartOutcome.InsufficientStock, result.Outcome);
+        Assert.Equal(b, result.Shortfalls.Single().Sku);
+        await AssertConservedAsync(locations, a, 0);
+        await AssertConservedAsync(locations, b, 0);
+        Assert.Equal(CartOutcome.Ok, (await cart.SetLinesAsync(channel, [new CartLineRequest(a, 4, null), new CartLineRequest(b, 1, null)])).Outcome);
+        await AssertConservedAsync(locations, a, 4);
+    }
+
+    [Fact]
+    public async Task Holds_expire_by_themselves_exactly_once_and_extend_moves_the_expiry()
+    {
+        var sku = $"E-{_run}";
+        var (locations, channel) = await SetUpAsync(sku, [10], ttlSeconds: 2);
+        var expiring = fixture.Client.GetGrain<ICartGrain>($"exp-{_run}");
+        var extended = fixture.Client.GetGrain<ICartGrain>($"ext-{_run}");
+        await expiring.SetLinesAsync(channel, [new CartLineRequest(sku, 3, null)]);
+        await extended.SetLinesAsync(channel, [new CartLineRequest(sku, 2, null)]);
+        var versionAfterHolds = (await Inventory(locations[0], sku).GetAsync()).Version;
+
+        await Task.Delay(1_200);
+        Assert.Equal(CartOutcome.Ok, (await extended.ExtendAsync()).Outcome);
+        await Task.Delay(1_800); // the first hold is 1 s past its expiry, the extended one is not
+
+        var level = await Inventory(locations[0], sku).GetAsync();
+        Assert.Equal(2, level.Reserved);
+        Assert.Null(await expiring.GetAsync() is { Lines.Length: > 0 } ? "still holds" : null);
+        var availability = await fixture.Client.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(channel, AvailabilityScope.All);
+        Assert.Equal(8, availability!.Available);
+
+        await Task.Delay(2_000);
+        level = await Inventory(locations[0], sku).GetAsync();
+        Assert.Equal(0, level.Reserved);
+        // one version for the extension, one per expiry: nothing released twice
+        Assert.Equal(versionAfterHolds + 3, level.Version);
+    }
+}
