@@ -65,6 +65,19 @@ public sealed class BadInputTests(GatewayFixture fx)
         { "POST", "/v1/availability/query", """{"channel": "nope", "skus": ["a"]}""", 404, "not_found", null },
         { "GET", "/v1/availability/stream?channel=bad%20id", null, 400, "validation_failed", "channel" },
         { "DELETE", $"/v1/inventory/{W}/{Sku}", null, 405, "method_not_allowed", null },
+        { "PUT", $"/v1/carts/c-bad/lines/{Sku}", """{"channel": "web-test", "quantity": -1}""", 400, "validation_failed", "quantity" },
+        { "PUT", $"/v1/carts/c-bad/lines/{Sku}", """{"channel": "web-test", "quantity": 1000001}""", 400, "validation_failed", "quantity" },
+        { "PUT", $"/v1/carts/c-bad/lines/{Sku}", """{"quantity": 1}""", 400, "validation_failed", "channel" },
+        { "PUT", $"/v1/carts/c-bad/lines/{Sku}", """{"channel": "web-test"}""", 400, "validation_failed", "quantity" },
+        { "PUT", $"/v1/carts/c-bad/lines/{Sku}", """{"channel": "nope", "quantity": 1}""", 404, "not_found", null },
+        { "PUT", $"/v1/carts/c-bad/lines/{Sku}", """{"channel": "web-test", "quantity": 1, "pickupLocationId": "NO-LOC"}""", 404, "not_found", null },
+        { "PUT", $"/v1/carts/{LongId}/lines/{Sku}", """{"channel": "web-test", "quantity": 1}""", 400, "validation_failed", "cartId" },
+        { "PUT", $"/v1/carts/c-bad/lines/{Sku}", """{"channel": "web-test", "quantity": 999999}""", 409, "insufficient_stock", null },
+        { "PUT", "/v1/carts/c-bad", """{"channel": "web-test", "lines": []}""", 400, "validation_failed", "lines" },
+        { "PUT", "/v1/carts/c-bad", """{"channel": "web-test", "lines": [{"sku": "BAD-PROBE", "quantity": 1}, {"sku": "BAD-PROBE", "quantity": 2}]}""", 400, "validation_failed", "lines" },
+        { "PUT", "/v1/carts/c-bad", """{"channel": "web-test", "lines": [{"sku": "BAD-PROBE", "quantity": -3}]}""", 400, "validation_failed", "lines[0].quantity" },
+        { "GET", "/v1/carts/c-never", null, 404, "not_found", null },
+        { "POST", "/v1/carts/c-never/extend", null, 404, "not_found", null },
     };
 
     [Theory]
