@@ -35,13 +35,25 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
                 await first.WaitReadyAsync($"{url}/health/ready", StartTimeout);
                 using var http = Client(url, key: null);
                 expected = await WriteStockAsync(http, locations: 2, skus: 40);
+                // Two carts: one whose hold expires while the process is down, one that outlives the restart.
+                Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/v1/channels/short", new { name = "s", locationIds = new[] { "L-0" }, reservationTtlSeconds = 2 })).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/v1/channels/long", new { name = "l", locationIds = new[] { "L-1" } })).StatusCode);
+                foreach (var location in new[] { "L-0", "L-1" })
+                    Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync($"/v1/inventory/{location}/HOLD-1", new { onHand = 10, asOf = "2026-06-01T00:00:00Z" })).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/v1/carts/short-cart/lines/HOLD-1", new { channel = "short", quantity = 3 })).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/v1/carts/long-cart/lines/HOLD-1", new { channel = "long", quantity = 4 })).StatusCode);
                 first.KillHard(); // right after the last acknowledgement
             }
 
+            await Task.Delay(TimeSpan.FromSeconds(3));
             using var second = TestProcess.Start(RepoPaths.Gateway, args);
             await second.WaitReadyAsync($"{url}/health/ready", StartTimeout);
             using var again = Client(url, key: null);
             await AssertAllAsync(again, expected, TimeSpan.FromSeconds(30));
+            Assert.Equal(0, (await again.GetFromJsonAsync<JsonElement>("/v1/inventory/L-0/HOLD-1")).GetProperty("reserved").GetInt32());
+            Assert.Equal(4, (await again.GetFromJsonAsync<JsonElement>("/v1/inventory/L-1/HOLD-1")).GetProperty("reserved").GetInt32());
+            Assert.Equal(4, (await again.GetFromJsonAsync<JsonElement>("/v1/carts/long-cart")).GetProperty("lines")[0].GetProperty("quantity").GetInt32());
+            Assert.Equal(0, (await again.GetFromJsonAsync<JsonElement>("/v1/carts/short-cart")).GetProperty("lines").GetArrayLength());
         }
         finally
         {
@@ -65,6 +77,7 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         var gatewayArgs = new[] { "--cluster", "--connection", postgres.ConnectionString, "--urls", gatewayUrl };
 
         List<Expected> expected;
+        string[] saleAcknowledged;
         var a = TestProcess.Start(RepoPaths.Silo, siloA.Args);
         var b = TestProcess.Start(RepoPaths.Silo, siloB.Args);
         TestProcess? gateway = null;
@@ -78,10 +91,15 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
             using var http = Client(gatewayUrl, AdminKey);
             Assert.Equal(HttpStatusCode.Unauthorized, (await new HttpClient().GetAsync($"{gatewayUrl}/v1/locations/L-0")).StatusCode);
             expected = await WriteStockAsync(http, locations: 3, skus: 40);
+            await SetUpSaleAsync(http);
 
-            // One silo dies hard: its grains re-activate on the other from PostgreSQL.
+            // A flash sale, and one silo dies hard in the middle of it: its grains re-activate on the other from PostgreSQL.
+            var sale = RunSaleAsync(http);
+            await Task.Delay(400);
             a.KillHard();
+            saleAcknowledged = await sale;
             await AssertAllAsync(http, expected, TimeSpan.FromSeconds(120));
+            await AssertSaleAsync(http, saleAcknowledged, expectHolds: true);
         }
         finally
         {
@@ -99,6 +117,80 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         await gateway2.WaitReadyAsync($"{gatewayUrl}/health/ready", StartTimeout);
         using var http2 = Client(gatewayUrl, AdminKey);
         await AssertAllAsync(http2, expected, TimeSpan.FromSeconds(60));
+        await AssertSaleAsync(http2, saleAcknowledged, expectHolds: DateTimeOffset.UtcNow < _saleExpiry);
+
+        // Every hold expires by itself, acknowledged or half-done, also after the restart. A request stalled by the
+        // dead silo was processed up to the 30 s call timeout after the sale ended, and took its expiry from then.
+        var deadline = _saleEnded + TimeSpan.FromSeconds(SaleTtlSeconds + 30 + 10);
+        while (true)
+        {
+            var reserved = 0;
+            foreach (var location in SaleLocations)
+                reserved += (await http2.GetFromJsonAsync<JsonElement>($"/v1/inventory/{location}/{SaleSku}")).GetProperty("reserved").GetInt32();
+            if (reserved == 0) break;
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"{reserved} units still held after every expiry");
+            await Task.Delay(1000);
+        }
+    }
+
+    private const string SaleSku = "FLASH-1";
+    private const string SaleChannel = "flash";
+    private const int SaleTtlSeconds = 45;
+    private static readonly string[] SaleLocations = ["L-0", "L-1"];
+    private DateTimeOffset _saleExpiry;
+    private DateTimeOffset _saleEnded;
+
+    private async Task SetUpSaleAsync(HttpClient http)
+    {
+        var channel = await http.PutAsJsonAsync($"/v1/channels/{SaleChannel}", new { name = "flash", locationIds = SaleLocations, reservationTtlSeconds = SaleTtlSeconds });
+        Assert.Equal(HttpStatusCode.OK, channel.StatusCode);
+        foreach (var location in SaleLocations)
+        {
+            var put = await http.PutAsJsonAsync($"/v1/inventory/{location}/{SaleSku}", new { onHand = 150, asOf = "2026-06-01T00:00:00Z" });
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+    }
+
+    /// <summary>800 shoppers for 300 units; returns the carts whose hold was acknowledged (200).</summary>
+    private async Task<string[]> RunSaleAsync(HttpClient http)
+    {
+        _saleExpiry = DateTimeOffset.UtcNow.AddSeconds(SaleTtlSeconds);
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 800), new ParallelOptions { MaxDegreeOfParallelism = 48 }, async (i, _) =>
+        {
+            try
+            {
+                var response = await http.PutAsJsonAsync($"/v1/carts/sale-{i}/lines/{SaleSku}", new { channel = SaleChannel, quantity = 1 });
+                if (response.StatusCode == HttpStatusCode.OK) acknowledged.Add($"sale-{i}");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not acknowledged: it may have left a half-done hold, which must expire.
+            }
+        });
+        _saleEnded = DateTimeOffset.UtcNow;
+        return [.. acknowledged];
+    }
+
+    /// <summary>No oversell; every acknowledged hold is still held (while not expired).</summary>
+    private static async Task AssertSaleAsync(HttpClient http, string[] acknowledged, bool expectHolds)
+    {
+        Assert.InRange(acknowledged.Length, 1, 300);
+        var reserved = 0;
+        foreach (var location in SaleLocations)
+        {
+            var level = await http.GetFromJsonAsync<JsonElement>($"/v1/inventory/{location}/{SaleSku}");
+            Assert.True(level.GetProperty("reserved").GetInt32() <= level.GetProperty("onHand").GetInt32(), $"oversold: {level}");
+            reserved += level.GetProperty("reserved").GetInt32();
+        }
+
+        if (!expectHolds) return;
+        Assert.True(reserved >= acknowledged.Length, $"{acknowledged.Length} holds acknowledged, {reserved} held");
+        foreach (var cart in acknowledged)
+        {
+            var body = await http.GetFromJsonAsync<JsonElement>($"/v1/carts/{cart}");
+            Assert.Equal(1, body.GetProperty("lines")[0].GetProperty("quantity").GetInt32());
+        }
     }
 
     private (string[] Args, string Url) SiloArgs()
