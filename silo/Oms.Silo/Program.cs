@@ -1,4 +1,5 @@
 using Oms.Grains.Hosting;
+using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 
 // A silo of the durable cluster: PostgreSQL clustering, grain state and reminders, and the dashboard.
@@ -13,9 +14,14 @@ if (string.IsNullOrWhiteSpace(options.ConnectionString))
 
 builder.UseOrleans(silo => silo.AddOms(options));
 builder.Services.AddHealthChecks();
+builder.Services.AddOpenTelemetry().WithMetrics(m => m
+    .AddMeter("Microsoft.Orleans")
+    .AddMeter(Oms.Grains.OmsGrainMetrics.MeterName)
+    .AddPrometheusExporter());
 
 var app = builder.Build();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
 app.MapHealthChecks("/health/live");
+app.MapPrometheusScrapingEndpoint("/metrics");
 app.MapGet("/", () => TypedResults.Redirect("/dashboard/"));
 app.Run();

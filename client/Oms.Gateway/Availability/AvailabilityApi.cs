@@ -27,13 +27,14 @@ public static class AvailabilityApi
     }
 
     private static async Task<Results<Ok<SkuAvailability>, ProblemHttpResult>> GetSku(
-        string sku, [FromQuery] string? channel, IGrainFactory grains, ReferenceDataCache cache)
+        string sku, [FromQuery] string? channel, IGrainFactory grains, ReferenceDataCache cache, OmsMetrics metrics)
     {
         var v = new Validator().Id("sku", sku).Id("channel", channel);
         if (!v.IsValid) return v.Problem();
         if (await UnknownChannel(cache, channel!) is { } notFound) return notFound;
 
         var answer = await grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(channel!, AvailabilityScope.All);
+        metrics.AvailabilityReads.Add(1);
         return answer switch
         {
             null => Problems.NotFound("channel", $"channel '{channel}' is not known"),
@@ -43,7 +44,7 @@ public static class AvailabilityApi
     }
 
     private static async Task<Results<Ok<AvailabilityQueryResponse>, ProblemHttpResult>> Query(
-        AvailabilityQueryRequest body, IGrainFactory grains, ReferenceDataCache cache)
+        AvailabilityQueryRequest body, IGrainFactory grains, ReferenceDataCache cache, OmsMetrics metrics)
     {
         var v = new Validator()
             .Id("channel", body.Channel)
@@ -64,6 +65,7 @@ public static class AvailabilityApi
         var scope = new AvailabilityScope(body.Near?.Latitude, body.Near?.Longitude, body.Near?.RadiusKm, body.LocationIds);
         var items = await Task.WhenAll(body.Skus!.Distinct(StringComparer.Ordinal)
             .Select(sku => grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(body.Channel!, scope)));
+        metrics.AvailabilityReads.Add(items.Length);
         if (items.Any(i => i is null)) return Problems.NotFound("channel", $"channel '{body.Channel}' is not known");
         return TypedResults.Ok(new AvailabilityQueryResponse(body.Channel!, items!));
     }

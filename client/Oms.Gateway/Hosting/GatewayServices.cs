@@ -67,6 +67,7 @@ public static class GatewayServices
             .AddAspNetCoreInstrumentation()
             .AddMeter("Microsoft.Orleans")
             .AddMeter(OmsMetrics.MeterName)
+            .AddMeter(Oms.Grains.OmsGrainMetrics.MeterName)
             .AddPrometheusExporter());
         services.AddSingleton<OmsMetrics>();
         services.AddSingleton<StockDeltaHub>();

@@ -97,7 +97,7 @@ public static class InventoryApi
     }
 
     private static async Task<Results<Ok<FeedBatchResult>, ProblemHttpResult>> PostBatch(
-        BatchRequest body, IGrainFactory grains, CancellationToken cancellationToken)
+        BatchRequest body, IGrainFactory grains, OmsMetrics metrics, CancellationToken cancellationToken)
     {
         if (body.Items is null) return Problems.Validation("items", "is required");
         if (body.Items.Length > MaxBatchRows) return Problems.Validation("items", $"at most {MaxBatchRows} rows per batch");
@@ -135,7 +135,11 @@ public static class InventoryApi
 
         rejected.AddRange(results.SelectMany(r => r.Rejected));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
-        return TypedResults.Ok(new FeedBatchResult(results.Sum(r => r.Applied), results.Sum(r => r.Ignored), [.. rejected]));
+        var answer = new FeedBatchResult(results.Sum(r => r.Applied), results.Sum(r => r.Ignored), [.. rejected]);
+        metrics.FeedRows.Add(answer.Applied, new KeyValuePair<string, object?>("outcome", "applied"));
+        metrics.FeedRows.Add(answer.Ignored, new KeyValuePair<string, object?>("outcome", "ignored"));
+        metrics.FeedRows.Add(answer.Rejected.Length, new KeyValuePair<string, object?>("outcome", "rejected"));
+        return TypedResults.Ok(answer);
     }
 
     private static IInventoryGrain Inventory(IGrainFactory grains, string locationId, string sku) =>

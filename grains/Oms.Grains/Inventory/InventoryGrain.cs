@@ -38,13 +38,13 @@ public sealed partial class InventoryGrain(
     private IGrainTimer? _expiryTimer;
     private DateTimeOffset? _timerDue;
     private bool _reminderOn;
+    private int _openBatchChanges;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_locationId, _sku) = InventoryKey.Parse(this.GetPrimaryKeyString());
         state.State ??= new StockRecord();
-        if (state.State.ExpireHolds(clock.GetUtcNow()) > 0) await CommitAsync();
-        else await ScheduleExpiryAsync();
+        await ExpireAsync();
     }
 
     public async Task<SetLevelResult> SetLevelAsync(AbsoluteLevel level)
@@ -72,6 +72,7 @@ public sealed partial class InventoryGrain(
     {
         var version = state.State.Version;
         var outcome = state.State.SetHold(request.ReservationId, request.Quantity, request.ExpiresAt, request.KeepBack);
+        if (!outcome.Ok) OmsGrainMetrics.HoldsRefused.Add(1);
         await (state.State.Version != version ? CommitAsync() : DurableAsync());
         return new HoldResult(outcome.Ok, outcome.Available, outcome.Held, Committed);
     }
@@ -90,6 +91,7 @@ public sealed partial class InventoryGrain(
     /// <summary>Joins the open batch (opening one if none), and completes when that batch is durable.</summary>
     private Task CommitAsync()
     {
+        _openBatchChanges++;
         if (_openBatch is { } open) return open.Task;
 
         // With no write in flight this starts writing at once (and closes the batch); otherwise it waits.
@@ -106,6 +108,8 @@ public sealed partial class InventoryGrain(
         await previous;
         _openBatch = null; // from here on, changes go to the next batch
         _writingBatch = batch;
+        OmsGrainMetrics.CommitBatchSize.Record(_openBatchChanges);
+        _openBatchChanges = 0;
         try
         {
             await state.WriteStateAsync();
@@ -163,8 +167,9 @@ public sealed partial class InventoryGrain(
 
     private async Task ExpireAsync()
     {
-        if (state.State.ExpireHolds(clock.GetUtcNow()) > 0)
+        if (state.State.ExpireHolds(clock.GetUtcNow()) is > 0 and var units)
         {
+            OmsGrainMetrics.UnitsExpired.Add(units);
             await CommitAsync();
             return;
         }
