@@ -136,9 +136,7 @@ public static class AvailabilityApi
 
     private static async ValueTask<ProblemHttpResult?> UnknownChannel(ReferenceDataCache cache, string channelId)
     {
-        var snapshot = await cache.GetAsync();
-        if (snapshot.Channels.ContainsKey(channelId)) return null;
-        snapshot = await cache.RefreshAsync();
+        var snapshot = await cache.GetAsync(s => s.Channels.ContainsKey(channelId));
         return snapshot.Channels.ContainsKey(channelId) ? null : Problems.NotFound("channel", $"channel '{channelId}' is not known");
     }
 }

@@ -147,10 +147,7 @@ public static class InventoryApi
 
     private static async ValueTask<ProblemHttpResult?> UnknownLocation(ReferenceDataCache cache, string locationId)
     {
-        var snapshot = await cache.GetAsync();
-        if (snapshot.Locations.ContainsKey(locationId)) return null;
-        // A location created moments ago through another gateway: look once more before saying no.
-        snapshot = await cache.RefreshAsync();
+        var snapshot = await cache.GetAsync(s => s.Locations.ContainsKey(locationId));
         return snapshot.Locations.ContainsKey(locationId) ? null : Problems.NotFound("locationId", $"location '{locationId}' is not known");
     }
 }

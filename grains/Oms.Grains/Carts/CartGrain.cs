@@ -47,7 +47,8 @@ public sealed partial class CartGrain(
 
     public async Task<CartResult> SetLinesAsync(string channelId, CartLineRequest[] lines)
     {
-        var snapshot = await reference.GetAsync();
+        var snapshot = await reference.GetAsync(s =>
+            s.Channels.ContainsKey(channelId) && lines.All(l => l.PickupLocationId is null || s.Locations.ContainsKey(l.PickupLocationId)));
         if (!snapshot.Channels.TryGetValue(channelId, out var channel)) return Fail(CartOutcome.UnknownChannel, $"channel '{channelId}' is not known");
         await ForgetIfExpiredAsync();
         if (state.State.Channel is { } own && own != channelId && state.State.Lines.Count > 0)

@@ -15,9 +15,7 @@ public sealed partial class FeedBatchGrain(ReferenceDataCache reference, ILogger
 
     public async Task<FeedBatchResult> ApplyAsync(FeedRow[] rows)
     {
-        var snapshot = await reference.GetAsync();
-        // A location created moments ago (through another process) may not have reached this silo's copy yet.
-        if (rows.Any(r => !snapshot.Locations.ContainsKey(r.LocationId))) snapshot = await reference.RefreshAsync();
+        var snapshot = await reference.GetAsync(s => rows.All(r => s.Locations.ContainsKey(r.LocationId)));
         var rejected = new List<RowRejection>();
         var applied = 0;
         var ignored = 0;

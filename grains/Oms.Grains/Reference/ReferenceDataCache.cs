@@ -43,6 +43,16 @@ public sealed partial class ReferenceDataCache(IGrainFactory grains, ILogger<Ref
     public ValueTask<ReferenceSnapshot> GetAsync() =>
         _loaded ? ValueTask.FromResult(_current) : new ValueTask<ReferenceSnapshot>(RefreshAsync());
 
+    /// <summary>
+    /// The snapshot, fetched again once if it lacks what the caller needs: something created moments ago through
+    /// another process may not have reached this one yet.
+    /// </summary>
+    public async ValueTask<ReferenceSnapshot> GetAsync(Func<ReferenceSnapshot, bool> has)
+    {
+        var snapshot = await GetAsync();
+        return has(snapshot) ? snapshot : await RefreshAsync();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(PollInterval);
