@@ -37,7 +37,10 @@ public sealed partial class CartGrain(
             foreach (var (sku, locations) in intent)
             {
                 var line = state.State.Lines.GetValueOrDefault(sku);
-                await Task.WhenAll(locations.Select(l => Hold(l, sku, line?.Holds.GetValueOrDefault(l) ?? 0, state.State.ExpiresAt ?? clock.GetUtcNow(), 0)));
+                var results = await Task.WhenAll(locations.Select(async l =>
+                    (Location: l, Result: await Hold(l, sku, line?.Holds.GetValueOrDefault(l) ?? 0, state.State.ExpiresAt ?? clock.GetUtcNow(), 0))));
+                // Putting a lowered hold back can find the units gone: record what is really held.
+                if (line is not null) Adopt(sku, line, results);
             }
 
             state.State.Intent = null;
@@ -114,7 +117,12 @@ public sealed partial class CartGrain(
         var snapshot = await reference.GetAsync();
         var ttl = snapshot.Channels.GetValueOrDefault(state.State.Channel!)?.ReservationTtlSeconds ?? ChannelPolicy.DefaultReservationTtlSeconds;
         var expiresAt = clock.GetUtcNow().AddSeconds(ttl);
-        await Task.WhenAll(state.State.Lines.SelectMany(line => line.Value.Holds.Select(h => Hold(h.Key, line.Key, h.Value, expiresAt, 0))));
+        foreach (var (sku, line) in state.State.Lines.ToList())
+        {
+            var results = await Task.WhenAll(line.Holds.Select(async h => (Location: h.Key, Result: await Hold(h.Key, sku, h.Value, expiresAt, 0))));
+            Adopt(sku, line, results);
+        }
+
         state.State.ExpiresAt = expiresAt;
         await state.WriteStateAsync();
         return new CartResult(CartOutcome.Ok, View(), [], null);
@@ -165,6 +173,19 @@ public sealed partial class CartGrain(
         state.State.Intent = null;
         await state.WriteStateAsync();
         return [];
+    }
+
+    /// <summary>Takes the inventory grains' word for what a line holds.</summary>
+    private void Adopt(string sku, CartLineState line, IEnumerable<(string Location, HoldResult Result)> results)
+    {
+        foreach (var (location, result) in results)
+        {
+            if (result.Held > 0) line.Holds[location] = result.Held;
+            else line.Holds.Remove(location);
+        }
+
+        line.Quantity = line.Holds.Values.Sum();
+        if (line.Quantity == 0) state.State.Lines.Remove(sku);
     }
 
     private void Record(ChannelPolicy channel, CartLineRequest[] lines, Dictionary<string, Dictionary<string, int>> plans, DateTimeOffset expiresAt)

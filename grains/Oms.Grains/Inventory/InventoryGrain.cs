@@ -31,7 +31,7 @@ public sealed partial class InventoryGrain(
 
     private string _locationId = "";
     private string _sku = "";
-    private InventoryLevel? _committed;
+    private InventoryLevel _committed = null!;
     private TaskCompletionSource? _openBatch;
     private TaskCompletionSource? _writingBatch;
     private Task _writes = Task.CompletedTask;
@@ -44,6 +44,8 @@ public sealed partial class InventoryGrain(
     {
         (_locationId, _sku) = InventoryKey.Parse(this.GetPrimaryKeyString());
         state.State ??= new StockRecord();
+        // Taken before any change: a read interleaving with the first write must not see it early.
+        _committed = state.State.ToLevel(_locationId, _sku);
         await ExpireAsync();
     }
 
@@ -86,7 +88,7 @@ public sealed partial class InventoryGrain(
         if (state.State.Holds is null && _openBatch is null) await StopReminderAsync();
     }
 
-    private InventoryLevel Committed => _committed ??= state.State.ToLevel(_locationId, _sku);
+    private InventoryLevel Committed => _committed;
 
     /// <summary>Joins the open batch (opening one if none), and completes when that batch is durable.</summary>
     private Task CommitAsync()
