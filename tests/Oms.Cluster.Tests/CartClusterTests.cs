@@ -2,6 +2,10 @@ using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Carts;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Reference;
+using Microsoft.Extensions.DependencyInjection;
+using Oms.Grains.Carts;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace Oms.Cluster.Tests;
 
@@ -117,6 +121,35 @@ public sealed class CartClusterTests(ClusterFixture fixture)
         await AssertConservedAsync(locations, b, 0);
         Assert.Equal(CartOutcome.Ok, (await cart.SetLinesAsync(channel, [new CartLineRequest(a, 4, null), new CartLineRequest(b, 1, null)])).Outcome);
         await AssertConservedAsync(locations, a, 4);
+    }
+
+    [Fact]
+    public async Task A_cart_that_died_between_the_inventory_hold_and_its_own_record_puts_the_hold_back()
+    {
+        var sku = $"W-{_run}";
+        var (locations, channel) = await SetUpAsync(sku, [10]);
+        var cartId = $"crashed-{_run}";
+        var cart = fixture.Client.GetGrain<ICartGrain>(cartId);
+        Assert.Equal(CartOutcome.Ok, (await cart.SetLinesAsync(channel, [new CartLineRequest(sku, 2, null)])).Outcome);
+        await cart.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+
+        // What a crash after step 3 leaves: the intent is durable, the inventory holds 6, the cart record still says 2.
+        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).ServiceProvider.GetRequiredKeyedService<IGrainStorage>(OmsNames.Storage);
+        var grainId = cart.GetGrainId();
+        var stored = new GrainState<CartState>(new CartState());
+        await storage.ReadStateAsync("cart", grainId, stored);
+        var record = stored.State!;
+        record.Intent = new() { [sku] = [locations[0]] };
+        await storage.WriteStateAsync("cart", grainId, stored);
+        var expiry = record.ExpiresAt!.Value;
+        Assert.True((await Inventory(locations[0], sku).SetHoldAsync(new HoldRequest(CartGrain.ReservationId(cartId), 6, expiry, 0))).Ok);
+        await AssertConservedAsync(locations, sku, 6);
+
+        // Activation repairs: the unacknowledged change is undone.
+        var view = await cart.GetAsync();
+        Assert.Equal(2, view!.Lines.Single().Quantity);
+        await AssertConservedAsync(locations, sku, 2);
     }
 
     [Fact]
