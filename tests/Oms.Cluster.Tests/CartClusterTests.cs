@@ -153,6 +153,36 @@ public sealed class CartClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_failed_write_refuses_its_batch_and_the_grain_keeps_working()
+    {
+        var sku = $"F-{_run}";
+        var (locations, _) = await SetUpAsync(sku, [100]);
+        var grain = Inventory(locations[0], sku);
+        var expiry = DateTimeOffset.UtcNow.AddMinutes(5);
+
+        MutationCheckingStorage.FailNextWrite(grain.GetGrainId());
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            try
+            {
+                return (await grain.SetHoldAsync(new HoldRequest($"r{i}", 1, expiry, 0))).Ok;
+            }
+            catch (Exception)
+            {
+                return false; // refused with the failed batch (or the one built on it): never acknowledged
+            }
+        }));
+
+        // Whatever was acknowledged is held, nothing else; and the grain goes on taking holds.
+        var level = await grain.GetAsync();
+        Assert.Equal(attempts.Count(ok => ok), level.Reserved);
+        Assert.True(attempts.Count(ok => !ok) > 0);
+        var later = await Task.WhenAll(Enumerable.Range(100, 20).Select(i => grain.SetHoldAsync(new HoldRequest($"r{i}", 1, expiry, 0))));
+        Assert.All(later, r => Assert.True(r.Ok));
+        Assert.Equal(attempts.Count(ok => ok) + 20, (await grain.GetAsync()).Reserved);
+    }
+
+    [Fact]
     public async Task Holds_expire_by_themselves_exactly_once_and_extend_moves_the_expiry()
     {
         var sku = $"E-{_run}";

@@ -1,6 +1,9 @@
 using Oms.GrainInterfaces.Reference;
 using Oms.Grains.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace Oms.Cluster.Tests;
@@ -8,6 +11,8 @@ namespace Oms.Cluster.Tests;
 /// <summary>A two-silo in-process cluster with the production grain configuration (memory storage).</summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    private const string InnerStorage = "oms-inner";
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IClusterClient Client => Cluster.Client;
@@ -15,7 +20,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) => silo.AddOmsGrains(new OmsSiloOptions { Storage = StorageMode.InMemory }, dashboard: false));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddOmsGrains(new OmsSiloOptions { Storage = StorageMode.InMemory }, dashboard: false);
+            silo.AddMemoryGrainStorage(InnerStorage);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(OmsNames.Storage, (sp, _) =>
+                new MutationCheckingStorage(sp.GetRequiredKeyedService<IGrainStorage>(InnerStorage), sp.GetRequiredService<Serializer>()));
+        });
         builder.ConfigureClient(client => client.AddMemoryStreams(OmsNames.StreamProvider, b => b.ConfigurePartitioning(OmsNames.StockDeltaPartitions)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -32,6 +32,9 @@ public sealed partial class InventoryGrain(
     private string _locationId = "";
     private string _sku = "";
     private InventoryLevel _committed = null!;
+
+    /// <summary>The working record every change is applied to; storage only ever gets copies of it.</summary>
+    private StockRecord _record = null!;
     private TaskCompletionSource? _openBatch;
     private TaskCompletionSource? _writingBatch;
     private Task _writes = Task.CompletedTask;
@@ -43,39 +46,39 @@ public sealed partial class InventoryGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_locationId, _sku) = InventoryKey.Parse(this.GetPrimaryKeyString());
-        state.State ??= new StockRecord();
+        _record = (state.State ?? new StockRecord()).Clone();
         // Taken before any change: a read interleaving with the first write must not see it early.
-        _committed = state.State.ToLevel(_locationId, _sku);
+        _committed = _record.ToLevel(_locationId, _sku);
         await ExpireAsync();
     }
 
     public async Task<SetLevelResult> SetLevelAsync(AbsoluteLevel level)
     {
-        var outcome = state.State.ApplyAbsolute(level);
+        var outcome = _record.ApplyAbsolute(level);
         await (outcome == FeedOutcome.Applied ? CommitAsync() : DurableAsync());
         return new SetLevelResult(outcome != FeedOutcome.Stale, Committed);
     }
 
     public async Task<AdjustResult> AdjustAsync(Adjustment adjustment)
     {
-        var applied = state.State.Adjust(adjustment);
+        var applied = _record.Adjust(adjustment);
         await (applied ? CommitAsync() : DurableAsync());
         return new AdjustResult(applied, !applied, Committed);
     }
 
     public async Task<InventoryLevel> SetInboundAsync(InboundLine inbound)
     {
-        state.State.SetInbound(inbound);
+        _record.SetInbound(inbound);
         await CommitAsync();
         return Committed;
     }
 
     public async Task<HoldResult> SetHoldAsync(HoldRequest request)
     {
-        var version = state.State.Version;
-        var outcome = state.State.SetHold(request.ReservationId, request.Quantity, request.ExpiresAt, request.KeepBack);
+        var version = _record.Version;
+        var outcome = _record.SetHold(request.ReservationId, request.Quantity, request.ExpiresAt, request.KeepBack);
         if (!outcome.Ok) OmsGrainMetrics.HoldsRefused.Add(1);
-        await (state.State.Version != version ? CommitAsync() : DurableAsync());
+        await (_record.Version != version ? CommitAsync() : DurableAsync());
         return new HoldResult(outcome.Ok, outcome.Available, outcome.Held, Committed);
     }
 
@@ -85,7 +88,7 @@ public sealed partial class InventoryGrain(
     {
         if (reminderName != ExpiryReminder) return;
         await ExpireAsync();
-        if (state.State.Holds is null && _openBatch is null) await StopReminderAsync();
+        if (_record.Holds is null && _openBatch is null) await StopReminderAsync();
     }
 
     private InventoryLevel Committed => _committed;
@@ -107,13 +110,15 @@ public sealed partial class InventoryGrain(
 
     private async Task WriteAfterAsync(Task previous, TaskCompletionSource batch)
     {
-        await previous;
-        _openBatch = null; // from here on, changes go to the next batch
+        await previous; // never faults: each write settles its own batch
+        if (batch.Task.IsCompleted) return; // failed by a recovery before its turn came
+        if (_openBatch == batch) _openBatch = null; // from here on, changes go to the next batch
         _writingBatch = batch;
         OmsGrainMetrics.CommitBatchSize.Record(_openBatchChanges);
         _openBatchChanges = 0;
         try
         {
+            state.State = _record.Clone();
             await state.WriteStateAsync();
         }
         catch (Exception ex)
@@ -122,16 +127,16 @@ public sealed partial class InventoryGrain(
             return;
         }
 
-        _committed = state.State.ToLevel(_locationId, _sku);
+        _committed = _record.ToLevel(_locationId, _sku);
         await PushToViewAsync(_committed);
         _writingBatch = null;
-        batch.SetResult();
+        batch.TrySetResult();
         await ScheduleExpiryAsync();
     }
 
     /// <summary>
-    /// A write failed: it may or may not have landed, and the next batch was built on top of it. Fail both, and
-    /// take storage as the truth again.
+    /// A write failed: it may or may not have landed, and the open batch was built on top of it. Fail both
+    /// (their queued write then skips), and take storage as the truth again.
     /// </summary>
     private async Task RecoverAsync(TaskCompletionSource failed, Exception ex)
     {
@@ -139,13 +144,14 @@ public sealed partial class InventoryGrain(
         _writingBatch = null;
         var next = _openBatch;
         _openBatch = null;
-        failed.SetException(ex);
-        next?.SetException(ex);
+        _openBatchChanges = 0;
+        failed.TrySetException(ex);
+        next?.TrySetException(ex);
         try
         {
             await state.ReadStateAsync();
-            state.State ??= new StockRecord();
-            _committed = state.State.ToLevel(_locationId, _sku);
+            _record = (state.State ?? new StockRecord()).Clone();
+            _committed = _record.ToLevel(_locationId, _sku);
         }
         catch (Exception readFailure)
         {
@@ -169,7 +175,7 @@ public sealed partial class InventoryGrain(
 
     private async Task ExpireAsync()
     {
-        if (state.State.ExpireHolds(clock.GetUtcNow()) is > 0 and var units)
+        if (_record.ExpireHolds(clock.GetUtcNow()) is > 0 and var units)
         {
             OmsGrainMetrics.UnitsExpired.Add(units);
             await CommitAsync();
@@ -183,7 +189,7 @@ public sealed partial class InventoryGrain(
 
     private async Task ScheduleExpiryAsync()
     {
-        var next = state.State.NextExpiry;
+        var next = _record.NextExpiry;
         if (next != _timerDue)
         {
             _expiryTimer?.Dispose();

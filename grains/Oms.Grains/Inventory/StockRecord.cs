@@ -85,6 +85,23 @@ public sealed class StockRecord
         return expired.Sum(h => h.Value.Quantity);
     }
 
+    /// <summary>
+    /// A copy for the storage provider. The provider serialises the state it is given on its own schedule (after
+    /// opening a connection, on another thread), while group commit keeps changing the working record.
+    /// </summary>
+    public StockRecord Clone() => new()
+    {
+        OnHand = OnHand,
+        SafetyStock = SafetyStock,
+        Unavailable = Unavailable is null ? null : new Dictionary<string, int>(Unavailable),
+        Allocated = Allocated,
+        Inbound = Inbound is null ? null : [.. Inbound],
+        AsOf = AsOf,
+        Version = Version,
+        RecentEventIds = RecentEventIds is null ? null : [.. RecentEventIds],
+        Holds = Holds is null ? null : new Dictionary<string, Hold>(Holds),
+    };
+
     public int UnavailableTotal => Unavailable is null ? 0 : Unavailable.Values.Sum();
 
     public int InboundTotal => Inbound is null ? 0 : Inbound.Sum(l => l.Quantity);
