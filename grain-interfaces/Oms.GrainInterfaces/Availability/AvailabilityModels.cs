@@ -54,3 +54,10 @@ public sealed record StockDelta(
     [property: Id(2)] int Atp,
     [property: Id(3)] long Version,
     [property: Id(4)] DateTimeOffset At);
+
+/// <summary>A location a cart line may hold from: what the channel can sell there now, and its buffer there.</summary>
+[GenerateSerializer, Immutable, Alias("oms.HoldCandidate")]
+public sealed record HoldCandidate(
+    [property: Id(0)] string LocationId,
+    [property: Id(1)] int Sellable,
+    [property: Id(2)] int KeepBack);

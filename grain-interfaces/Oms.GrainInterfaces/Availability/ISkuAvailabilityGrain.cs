@@ -18,4 +18,8 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
 
     [ReadOnly]
     Task<LocationStock[]> GetLocationsAsync();
+
+    /// <summary>Where a cart of <paramref name="channelId"/> may hold this SKU; empty when the channel does not sell it.</summary>
+    [ReadOnly]
+    Task<HoldCandidate[]> GetHoldCandidatesAsync(string channelId);
 }

@@ -71,6 +71,20 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
         return [.. _stock.Values];
     }
 
+    public async Task<HoldCandidate[]> GetHoldCandidatesAsync(string channelId)
+    {
+        await EnsureLoadedAsync();
+        var snapshot = reference.Current;
+        if (!snapshot.Channels.TryGetValue(channelId, out var channel) || ChannelRules.IsExcluded(channel, _product)) return [];
+        return [.. snapshot.Locations.Values
+            .Where(l => ChannelRules.IsEligible(channel, l))
+            .Select(l =>
+            {
+                var atp = _stock.TryGetValue(l.LocationId, out var s) ? s.Atp : 0;
+                return new HoldCandidate(l.LocationId, ChannelRules.Sellable(channel, l, atp), ChannelRules.Buffer(channel, l, atp));
+            })];
+    }
+
     private Task EnsureLoadedAsync() => _loaded is { IsCompletedSuccessfully: true } ? Task.CompletedTask : _loaded = LoadAsync();
 
     private async Task LoadAsync()

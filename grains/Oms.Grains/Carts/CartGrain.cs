@@ -73,13 +73,17 @@ public sealed partial class CartGrain(
             foreach (var line in lines)
             {
                 var held = state.State.Lines.GetValueOrDefault(line.Sku)?.Holds ?? [];
-                var candidates = line.Quantity == 0 ? [] : await CandidatesAsync(channel, snapshot, line.Sku);
+                var candidates = line.Quantity == 0 ? [] : await GrainFactory.GetGrain<ISkuAvailabilityGrain>(line.Sku).GetHoldCandidatesAsync(channel.ChannelId);
                 foreach (var c in candidates) keepBack[(line.Sku, c.LocationId)] = c.KeepBack;
                 var sellsHere = line.PickupLocationId is null || candidates.Any(c => c.LocationId == line.PickupLocationId);
-                var plan = sellsHere ? HoldPlanner.Plan(held, line.Quantity, line.PickupLocationId, candidates) : null;
+                // Sold out as of the last acknowledged change (the view has every one of them): refuse without
+                // writing an intent or asking an inventory grain. This is most of a flash sale's traffic.
+                var soldOut = line.Quantity > held.Values.Sum()
+                    && !candidates.Any(c => c.Sellable > 0 && (line.PickupLocationId is null || c.LocationId == line.PickupLocationId));
+                var plan = sellsHere && !soldOut ? HoldPlanner.Plan(held, line.Quantity, line.PickupLocationId, candidates) : null;
                 if (plan is null)
                 {
-                    return Fail(CartOutcome.InsufficientStock, "no location of this channel can hold it",
+                    return Fail(CartOutcome.InsufficientStock, sellsHere ? "sold out" : "no location of this channel can hold it",
                         [new LineShortfall(line.Sku, line.Quantity, held.Values.Sum())]);
                 }
 
@@ -224,21 +228,6 @@ public sealed partial class CartGrain(
         }
 
         return [.. result];
-    }
-
-    private async Task<IReadOnlyList<HoldCandidate>> CandidatesAsync(ChannelPolicy channel, ReferenceSnapshot snapshot, string sku)
-    {
-        var stock = await GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).GetLocationsAsync();
-        var product = await GrainFactory.GetGrain<IProductGrain>(sku).GetAsync() ?? Product.Unknown(sku);
-        if (ChannelRules.IsExcluded(channel, product)) return [];
-        var atp = stock.ToDictionary(s => s.LocationId, s => s.Atp);
-        return [.. snapshot.Locations.Values
-            .Where(l => ChannelRules.IsEligible(channel, l))
-            .Select(l =>
-            {
-                var a = atp.GetValueOrDefault(l.LocationId);
-                return new HoldCandidate(l.LocationId, ChannelRules.Sellable(channel, l, a), ChannelRules.Buffer(channel, l, a));
-            })];
     }
 
     private Task<HoldResult> Hold(string locationId, string sku, int quantity, DateTimeOffset expiresAt, int keepBack) =>

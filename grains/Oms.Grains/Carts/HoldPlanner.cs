@@ -1,10 +1,6 @@
-namespace Oms.Grains.Carts;
+using Oms.GrainInterfaces.Availability;
 
-/// <summary>
-/// A location a channel can hold from: what it can sell of the SKU now, and the units the channel keeps back
-/// there (its buffer), which a hold may not take.
-/// </summary>
-public sealed record HoldCandidate(string LocationId, int Sellable, int KeepBack);
+namespace Oms.Grains.Carts;
 
 /// <summary>Where a cart line's units are held: pure rules, no Orleans.</summary>
 public static class HoldPlanner
