@@ -116,9 +116,10 @@ public sealed partial class InventoryGrain(
         _writingBatch = batch;
         OmsGrainMetrics.CommitBatchSize.Record(_openBatchChanges);
         _openBatchChanges = 0;
+        var written = _record.Clone();
         try
         {
-            state.State = _record.Clone();
+            state.State = written;
             await state.WriteStateAsync();
         }
         catch (Exception ex)
@@ -127,7 +128,8 @@ public sealed partial class InventoryGrain(
             return;
         }
 
-        _committed = _record.ToLevel(_locationId, _sku);
+        // Exactly what was persisted: the working record may already hold the next batch's changes.
+        _committed = written.ToLevel(_locationId, _sku);
         await PushToViewAsync(_committed);
         _writingBatch = null;
         batch.TrySetResult();
