@@ -16,9 +16,6 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     [ReadOnly]
     Task<SkuAvailability?> GetAsync(string channelId, AvailabilityScope scope);
 
-    [ReadOnly]
-    Task<LocationStock[]> GetLocationsAsync();
-
     /// <summary>Where a cart of <paramref name="channelId"/> may hold this SKU; empty when the channel does not sell it.</summary>
     [ReadOnly]
     Task<HoldCandidate[]> GetHoldCandidatesAsync(string channelId);

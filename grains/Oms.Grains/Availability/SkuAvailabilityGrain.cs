@@ -65,12 +65,6 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
             : null;
     }
 
-    public async Task<LocationStock[]> GetLocationsAsync()
-    {
-        await EnsureLoadedAsync();
-        return [.. _stock.Values];
-    }
-
     public async Task<HoldCandidate[]> GetHoldCandidatesAsync(string channelId)
     {
         await EnsureLoadedAsync();
