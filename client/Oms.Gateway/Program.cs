@@ -6,6 +6,7 @@ using Oms.Grains.Hosting;
 using Oms.Gateway.Idempotency;
 using Oms.Gateway.Inventory;
 using Oms.Gateway.Operations;
+using Oms.Gateway.Orders;
 using Oms.Gateway.Reference;
 using Oms.Gateway.Security;
 
@@ -28,6 +29,8 @@ api.MapReferenceApi();
 api.MapInventoryApi();
 api.MapAvailabilityApi();
 api.MapCartsApi();
+api.MapOrdersApi();
+api.MapFulfilmentApi();
 app.MapOperationsApi();
 
 app.LogStartup(mode);

@@ -24,3 +24,29 @@ public static class SingletonKeys
 {
     public const string Catalog = "catalog";
 }
+
+/// <summary>
+/// Fulfilment and return ids carry their order id: <c>{orderId}:f{n}</c> and <c>{orderId}:r{n}</c>. The suffix is
+/// always the last one, so an order id that itself contains ":f" still parses.
+/// </summary>
+public static class OrderKeys
+{
+    /// <summary>Order id (64) plus the longest suffix.</summary>
+    public const int MaxChildIdLength = 80;
+
+    public static string Fulfilment(string orderId, int number) => $"{orderId}:f{number}";
+
+    public static string Return(string orderId, int number) => $"{orderId}:r{number}";
+
+    public static string? OrderOfFulfilment(string fulfilmentId) => OrderOf(fulfilmentId, ":f");
+
+    public static string? OrderOfReturn(string returnId) => OrderOf(returnId, ":r");
+
+    private static string? OrderOf(string id, string marker)
+    {
+        var at = id.LastIndexOf(marker, StringComparison.Ordinal);
+        if (at <= 0) return null;
+        var number = id.AsSpan(at + marker.Length);
+        return number.Length is > 0 and <= 6 && int.TryParse(number, System.Globalization.NumberStyles.None, null, out _) ? id[..at] : null;
+    }
+}

@@ -18,6 +18,9 @@ public static class OmsNames
     /// </summary>
     public const int StockDeltaPartitions = 8;
 
+    /// <summary>Stream namespace of order events (the customer-notification outbox); key = partition of the order id.</summary>
+    public const string OrderEventsNamespace = "order-events";
+
     public static int PartitionOf(string sku) => (int)((uint)StableHash(sku) % StockDeltaPartitions);
 
     private static int StableHash(string s)

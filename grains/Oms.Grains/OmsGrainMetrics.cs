@@ -18,4 +18,22 @@ public static class OmsGrainMetrics
 
     public static readonly Counter<long> UnitsExpired = Meter.CreateCounter<long>(
         "oms.inventory.holds.expired_units", "{unit}", "Units released because their hold expired");
+
+    public static readonly Counter<long> AllocationsRefused = Meter.CreateCounter<long>(
+        "oms.inventory.allocations.refused", "{allocation}", "Order allocations refused for lack of stock (oversell attempts blocked)");
+
+    public static readonly Counter<long> AllocationsRolledBack = Meter.CreateCounter<long>(
+        "oms.inventory.allocations.rolled_back", "{allocation}", "Provisional allocations released because their order never persisted them");
+
+    public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>(
+        "oms.orders.placed", "{order}", "Orders placed (sourced and allocated)");
+
+    public static readonly Counter<long> OrdersRefused = Meter.CreateCounter<long>(
+        "oms.orders.refused", "{order}", "Orders refused for lack of stock");
+
+    public static readonly Counter<long> Escalations = Meter.CreateCounter<long>(
+        "oms.orders.escalations", "{escalation}", "Manual steps that waited too long (fraud review, store acknowledgement, return check)");
+
+    public static readonly Histogram<double> FulfilmentHours = Meter.CreateHistogram<double>(
+        "oms.fulfilment.duration", "h", "From order to shipment or hand-over");
 }

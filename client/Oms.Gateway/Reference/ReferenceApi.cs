@@ -36,12 +36,13 @@ public static class ReferenceApi
             .Ids("tags", body.Tags)
             .Range("priority", body.Priority, 0, 1_000_000, required: false)
             .Quantity("dailyCapacity", body.DailyCapacity, required: false)
-            .Range("turnaroundHours", body.TurnaroundHours, 0, 24 * 365, required: false);
+            .Range("turnaroundHours", body.TurnaroundHours, 0, 24 * 365, required: false)
+            .Range("costPerUnit", body.CostPerUnit, 0, 1_000_000, required: false);
         if (!v.IsValid) return v.Problem();
 
         var location = new Location(
             locationId, body.Name!.Trim(), body.Type!.Value, body.Latitude!.Value, body.Longitude!.Value, body.Region,
-            body.Tags ?? [], body.Priority ?? 0, body.DailyCapacity ?? 0, body.TurnaroundHours ?? 24, body.Offline ?? false);
+            body.Tags ?? [], body.Priority ?? 0, body.DailyCapacity ?? 0, body.TurnaroundHours ?? 24, body.Offline ?? false, body.CostPerUnit ?? 0);
         var saved = await grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog).PutLocationAsync(location);
         await cache.RefreshAsync();
         return TypedResults.Ok(saved);

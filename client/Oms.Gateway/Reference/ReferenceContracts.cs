@@ -12,7 +12,8 @@ public sealed record LocationRequest(
     int? Priority,
     int? DailyCapacity,
     double? TurnaroundHours,
-    bool? Offline);
+    bool? Offline,
+    double? CostPerUnit = null);
 
 public sealed record ChannelBuffersRequest(Dictionary<string, int>? ByType, Dictionary<string, int>? ByLocation, int? Percent);
 

@@ -13,4 +13,5 @@ public sealed record Location(
     [property: Id(7)] int Priority,
     [property: Id(8)] int DailyCapacity,
     [property: Id(9)] double TurnaroundHours,
-    [property: Id(10)] bool Offline);
+    [property: Id(10)] bool Offline,
+    [property: Id(11)] double CostPerUnit = 0);

@@ -1,5 +1,6 @@
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Inventory;
+using Oms.GrainInterfaces.Orders;
 
 namespace Oms.Grains.Inventory;
 
@@ -29,6 +30,9 @@ public sealed partial class InventoryGrain(
     /// <summary>Fire just after the expiry, so the hold is due when the timer runs.</summary>
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How long to wait before asking an unreachable order again about its provisional allocation.</summary>
+    private static readonly TimeSpan ResolveRetry = TimeSpan.FromSeconds(10);
+
     private string _locationId = "";
     private string _sku = "";
     private InventoryLevel _committed = null!;
@@ -41,6 +45,7 @@ public sealed partial class InventoryGrain(
     private IGrainTimer? _expiryTimer;
     private DateTimeOffset? _timerDue;
     private bool _reminderOn;
+    private readonly HashSet<string> _resolving = [];
     private int _openBatchChanges;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -82,13 +87,39 @@ public sealed partial class InventoryGrain(
         return new HoldResult(outcome.Ok, outcome.Available, outcome.Held, Committed);
     }
 
+    public async Task<AllocationResult> AllocateAsync(AllocationRequest request)
+    {
+        var version = _record.Version;
+        var (ok, available) = _record.Allocate(request.AllocationId, request.Token, request.Quantity, request.ConfirmBy, request.KeepBack, request.FromHold);
+        if (!ok) OmsGrainMetrics.AllocationsRefused.Add(1);
+        await (_record.Version != version ? CommitAsync() : DurableAsync());
+        return new AllocationResult(ok, available, Committed);
+    }
+
+    public async Task ConfirmAllocationAsync(string allocationId, string token)
+    {
+        if (_record.Confirm(allocationId, token)) await CommitAsync();
+    }
+
+    public async Task<InventoryLevel> ReleaseAllocationAsync(string allocationId, int quantity)
+    {
+        await (_record.LowerAllocation(allocationId, quantity) ? CommitAsync() : DurableAsync());
+        return Committed;
+    }
+
+    public async Task<InventoryLevel> MoveAsync(StockMovement movement)
+    {
+        await (_record.Move(movement) ? CommitAsync() : DurableAsync());
+        return Committed;
+    }
+
     public Task<InventoryLevel> GetAsync() => Task.FromResult(Committed);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != ExpiryReminder) return;
         await ExpireAsync();
-        if (_record.Holds is null && _openBatch is null) await StopReminderAsync();
+        if (_record.NextExpiry is null && _openBatch is null) await StopReminderAsync();
     }
 
     private InventoryLevel Committed => _committed;
@@ -177,14 +208,63 @@ public sealed partial class InventoryGrain(
 
     private async Task ExpireAsync()
     {
+        var resolving = ResolveDueAllocationsAsync();
         if (_record.ExpireHolds(clock.GetUtcNow()) is > 0 and var units)
         {
             OmsGrainMetrics.UnitsExpired.Add(units);
             await CommitAsync();
+            await resolving;
             return;
         }
 
+        await resolving;
+
         // A timer may fire a little early; schedule it again rather than lose it.
+        _timerDue = null;
+        await ScheduleExpiryAsync();
+    }
+
+    /// <summary>
+    /// Provisional allocations past their deadline: the order that took them was not heard from (a crash between
+    /// allocating and persisting, or a lost confirmation). Its persisted state decides: keep or release.
+    /// </summary>
+    private async Task ResolveDueAllocationsAsync()
+    {
+        var now = clock.GetUtcNow();
+        var due = _record.DueAllocations(now).Where(a => _resolving.Add(a.Id)).ToList();
+        if (due.Count == 0) return;
+        try
+        {
+            var changed = false;
+            foreach (var (id, allocation) in due)
+            {
+                int quantity;
+                try
+                {
+                    var orderId = OrderKeys.OrderOfFulfilment(id) ?? id;
+                    quantity = await GrainFactory.GetGrain<IOrderGrain>(orderId).ResolveAllocationAsync(id, _sku, allocation.Token);
+                }
+                catch (Exception ex)
+                {
+                    LogResolveFailed(ex, id, _locationId, _sku);
+                    _record.Postpone(id, now + ResolveRetry);
+                    continue;
+                }
+
+                if (_record.Resolve(id, allocation.Token, quantity))
+                {
+                    changed = true;
+                    if (quantity == 0) OmsGrainMetrics.AllocationsRolledBack.Add(1);
+                }
+            }
+
+            if (changed) await CommitAsync();
+        }
+        finally
+        {
+            foreach (var (id, _) in due) _resolving.Remove(id);
+        }
+
         _timerDue = null;
         await ScheduleExpiryAsync();
     }
@@ -228,6 +308,9 @@ public sealed partial class InventoryGrain(
         if (reminder is not null) await this.UnregisterReminder(reminder);
         _reminderOn = false;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not resolve provisional allocation {AllocationId} at {LocationId}/{Sku}; will ask again")]
+    private partial void LogResolveFailed(Exception ex, string allocationId, string locationId, string sku);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not push {LocationId}/{Sku} to the availability view")]
     private partial void LogViewPushFailed(Exception ex, string locationId, string sku);

@@ -7,6 +7,16 @@ namespace Oms.Grains.Inventory;
 public sealed record Hold([property: Id(0)] int Quantity, [property: Id(1)] DateTimeOffset ExpiresAt);
 
 /// <summary>
+/// Units committed to a fulfilment (allocation id = fulfilment id). <see cref="ConfirmBy"/> is set while the
+/// allocation is provisional: the order has not yet confirmed that it persisted it (docs/decisions/0006).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("oms.Allocation")]
+public sealed record Allocation(
+    [property: Id(0)] int Quantity,
+    [property: Id(1)] string Token,
+    [property: Id(2)] DateTimeOffset? ConfirmBy);
+
+/// <summary>
 /// The answer to a hold change. <see cref="Available"/> is the most this reservation could hold right now;
 /// <see cref="Held"/> what it holds after the call.
 /// </summary>
@@ -34,7 +44,6 @@ public sealed class StockRecord
     [Id(0)] public int OnHand { get; set; }
     [Id(1)] public int SafetyStock { get; set; }
     [Id(2)] public Dictionary<string, int>? Unavailable { get; set; }
-    [Id(4)] public int Allocated { get; set; }
     [Id(5)] public List<InboundLine>? Inbound { get; set; }
     [Id(6)] public DateTimeOffset? AsOf { get; set; }
     [Id(7)] public long Version { get; set; }
@@ -43,9 +52,133 @@ public sealed class StockRecord
     /// <summary>Live cart holds by reservation id. Reserved is their sum; never stored separately.</summary>
     [Id(9)] public Dictionary<string, Hold>? Holds { get; set; }
 
+    /// <summary>Allocations by fulfilment id. Allocated is their sum.</summary>
+    [Id(10)] public Dictionary<string, Allocation>? Allocations { get; set; }
+
     public int Reserved => Holds is null ? 0 : Holds.Values.Sum(h => h.Quantity);
 
-    public DateTimeOffset? NextExpiry => Holds is null || Holds.Count == 0 ? null : Holds.Values.Min(h => h.ExpiresAt);
+    public int Allocated => Allocations is null ? 0 : Allocations.Values.Sum(a => a.Quantity);
+
+    /// <summary>The next hold expiry or provisional-allocation deadline: when the grain has something to do.</summary>
+    public DateTimeOffset? NextExpiry
+    {
+        get
+        {
+            DateTimeOffset? next = Holds is null || Holds.Count == 0 ? null : Holds.Values.Min(h => h.ExpiresAt);
+            if (Allocations is null) return next;
+            foreach (var a in Allocations.Values)
+            {
+                if (a.ConfirmBy is { } due && (next is null || due < next)) next = due;
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>
+    /// Sets allocation <paramref name="id"/> to <paramref name="quantity"/> provisional units under
+    /// <paramref name="token"/>, taking first from the cart hold <paramref name="fromHold"/>. Needs the extra units
+    /// free after <paramref name="keepBack"/>; counts as free what this allocation and that hold already have.
+    /// Returns whether it holds, and the most it could have.
+    /// </summary>
+    public (bool Ok, int Available) Allocate(string id, string token, int quantity, DateTimeOffset confirmBy, int keepBack, string? fromHold)
+    {
+        var existing = Allocations?.GetValueOrDefault(id);
+        if (existing is not null && existing.Token == token && existing.Quantity == quantity) return (true, quantity);
+
+        var own = existing?.Quantity ?? 0;
+        var hold = fromHold is null ? null : Holds?.GetValueOrDefault(fromHold);
+        var held = hold?.Quantity ?? 0;
+        // A hold was already counted against the channel's buffer when it was taken.
+        var available = own + held + Math.Max(0, Atp - keepBack);
+        if (quantity > available) return (false, available);
+
+        if (hold is not null)
+        {
+            var taken = Math.Min(held, quantity);
+            if (taken == held) Holds!.Remove(fromHold!);
+            else Holds![fromHold!] = hold with { Quantity = held - taken };
+            if (Holds.Count == 0) Holds = null;
+        }
+
+        (Allocations ??= [])[id] = new Allocation(quantity, token, confirmBy);
+        Version++;
+        return (true, available);
+    }
+
+    /// <summary>Makes a provisional allocation final, if it is still the one <paramref name="token"/> made.</summary>
+    public bool Confirm(string id, string token)
+    {
+        if (Allocations?.GetValueOrDefault(id) is not { ConfirmBy: not null } a || a.Token != token) return false;
+        Allocations[id] = a with { ConfirmBy = null };
+        Version++;
+        return true;
+    }
+
+    /// <summary>Settles a provisional allocation with what its order says it should be (0 releases it).</summary>
+    public bool Resolve(string id, string token, int quantity)
+    {
+        if (Allocations?.GetValueOrDefault(id) is not { ConfirmBy: not null } a || a.Token != token) return false;
+        if (quantity <= 0) RemoveAllocation(id);
+        else Allocations[id] = new Allocation(Math.Min(quantity, a.Quantity), token, null);
+        Version++;
+        return true;
+    }
+
+    /// <summary>Lowers an allocation to <paramref name="quantity"/>; never raises one. False when nothing changed.</summary>
+    public bool LowerAllocation(string id, int quantity)
+    {
+        if (Allocations?.GetValueOrDefault(id) is not { } a || a.Quantity <= quantity) return false;
+        if (quantity <= 0) RemoveAllocation(id);
+        else Allocations[id] = a with { Quantity = quantity };
+        Version++;
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a movement once per event id. An allocation never goes below zero (the units it no longer has were
+    /// released before); on hand never below zero; unavailable per reason never below zero.
+    /// </summary>
+    public bool Move(StockMovement movement)
+    {
+        if (RecentEventIds?.Contains(movement.EventId) == true) return false;
+        if (movement.AllocationId is { } id && movement.AllocationDelta != 0 && Allocations?.GetValueOrDefault(id) is { } a)
+        {
+            var left = Math.Max(0, a.Quantity + movement.AllocationDelta);
+            if (left == 0) RemoveAllocation(id);
+            else Allocations[id] = a with { Quantity = left };
+        }
+
+        OnHand = (int)Math.Clamp((long)OnHand + movement.OnHandDelta, 0, int.MaxValue);
+        if (movement.UnavailableReason is { } reason && movement.UnavailableDelta != 0)
+        {
+            Unavailable ??= [];
+            var units = Math.Max(0, Unavailable.GetValueOrDefault(reason) + movement.UnavailableDelta);
+            if (units == 0) Unavailable.Remove(reason);
+            else Unavailable[reason] = units;
+            if (Unavailable.Count == 0) Unavailable = null;
+        }
+
+        Remember(movement.EventId);
+        Version++;
+        return true;
+    }
+
+    /// <summary>Provisional allocations whose deadline has passed: the grain asks their orders.</summary>
+    public List<(string Id, Allocation Allocation)> DueAllocations(DateTimeOffset now) =>
+        Allocations is null ? [] : [.. Allocations.Where(a => a.Value.ConfirmBy <= now).Select(a => (a.Key, a.Value))];
+
+    /// <summary>Moves a provisional allocation's deadline (its order could not be asked).</summary>
+    public void Postpone(string id, DateTimeOffset confirmBy)
+    {
+        if (Allocations?.GetValueOrDefault(id) is { ConfirmBy: not null } a) Allocations[id] = a with { ConfirmBy = confirmBy };
+    }
+
+    private void RemoveAllocation(string id)
+    {
+        Allocations!.Remove(id);
+        if (Allocations.Count == 0) Allocations = null;
+    }
 
     /// <summary>
     /// Sets the hold <paramref name="reservationId"/> to <paramref name="quantity"/> units (0 releases it). Raising it
@@ -94,7 +227,7 @@ public sealed class StockRecord
         OnHand = OnHand,
         SafetyStock = SafetyStock,
         Unavailable = Unavailable is null ? null : new Dictionary<string, int>(Unavailable),
-        Allocated = Allocated,
+        Allocations = Allocations is null ? null : new Dictionary<string, Allocation>(Allocations),
         Inbound = Inbound is null ? null : [.. Inbound],
         AsOf = AsOf,
         Version = Version,
@@ -132,11 +265,16 @@ public sealed class StockRecord
         if (RecentEventIds?.Contains(adjustment.EventId) == true) return false;
 
         OnHand = (int)Math.Clamp((long)OnHand + adjustment.Delta, 0, int.MaxValue);
-        RecentEventIds ??= [];
-        if (RecentEventIds.Count >= RememberedEventIds) RecentEventIds.RemoveAt(0);
-        RecentEventIds.Add(adjustment.EventId);
+        Remember(adjustment.EventId);
         Version++;
         return true;
+    }
+
+    private void Remember(string eventId)
+    {
+        RecentEventIds ??= [];
+        if (RecentEventIds.Count >= RememberedEventIds) RecentEventIds.RemoveAt(0);
+        RecentEventIds.Add(eventId);
     }
 
     public void SetInbound(InboundLine line)

@@ -1,4 +1,6 @@
+using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
+using Oms.GrainInterfaces.Sourcing;
 
 namespace Oms.Grains.Reference;
 
@@ -31,6 +33,19 @@ public sealed class CatalogGrain(
         var channels = new Dictionary<string, ChannelPolicy>(_committed.Channels) { [channel.ChannelId] = channel };
         await CommitAsync(_committed with { Version = _committed.Version + 1, Channels = channels });
         return channel;
+    }
+
+    public async Task<SourcingProfile> PutSourcingProfileAsync(SourcingProfile profile)
+    {
+        var profiles = new Dictionary<string, SourcingProfile>(_committed.SourcingProfiles ?? []) { [profile.ProfileId] = profile };
+        await CommitAsync(_committed with { Version = _committed.Version + 1, SourcingProfiles = profiles });
+        return profile;
+    }
+
+    public async Task<OrderPolicy> PutOrderPolicyAsync(OrderPolicy policy)
+    {
+        await CommitAsync(_committed with { Version = _committed.Version + 1, OrderPolicy = policy });
+        return policy;
     }
 
     public Task<long> GetVersionAsync() => Task.FromResult(_committed.Version);

@@ -1,0 +1,71 @@
+using Oms.GrainInterfaces.Sourcing;
+
+namespace Oms.GrainInterfaces.Orders;
+
+/// <summary>
+/// One order (key = orderId) with its fulfilments and returns. Every command is one step of the state machine,
+/// persisted before it is answered; allocations live in the inventory grains (allocation id = fulfilment id).
+/// </summary>
+public interface IOrderGrain : IGrainWithStringKey
+{
+    /// <summary>Sources, allocates (all or nothing) and records the order; the same request again answers the same order.</summary>
+    Task<OrderResult> PlaceAsync(OrderRequest request);
+
+    Task<OrderView?> GetAsync();
+
+    Task<OrderResult> ApproveAsync(string note);
+
+    Task<OrderResult> RejectAsync(string reason);
+
+    /// <summary>Cancels the given units (all when <paramref name="lines"/> is null) that have not left yet.</summary>
+    Task<OrderResult> CancelAsync(LineQuantity[]? lines, string reason);
+
+    /// <summary>Opens a return (and, for an exchange, places the linked replacement order). CreatedId = returnId.</summary>
+    Task<OrderResult> CreateReturnAsync(ReturnLineRequest[] lines, LineQuantity[]? exchange);
+
+    Task<OrderResult> ReceiveReturnAsync(string returnId, ReceiveLine[] lines, string locationId);
+
+    Task<OrderResult> ApplyAsync(string fulfilmentId, FulfilmentCommand command);
+
+    /// <summary>The location's queue saw this fulfilment wait too long for acknowledgement.</summary>
+    Task EscalateFulfilmentAsync(string fulfilmentId);
+
+    /// <summary>
+    /// Asked by an inventory grain about a provisional allocation it holds for this order: how many units the
+    /// order's persisted state says that allocation should have (0: none, release it).
+    /// </summary>
+    Task<int> ResolveAllocationAsync(string fulfilmentId, string sku, string token);
+}
+
+/// <summary>A customer's orders (key = customerId), for the call centre.</summary>
+public interface ICustomerOrdersGrain : IGrainWithStringKey
+{
+    Task AddAsync(CustomerOrder order);
+
+    /// <summary>Newest first.</summary>
+    [AlwaysInterleave]
+    Task<CustomerOrder[]> GetAsync();
+}
+
+[GenerateSerializer, Immutable, Alias("oms.CustomerOrder")]
+public sealed record CustomerOrder(
+    [property: Id(0)] string OrderId,
+    [property: Id(1)] DateTimeOffset CreatedAt,
+    [property: Id(2)] string Channel,
+    [property: Id(3)] decimal Total);
+
+/// <summary>
+/// A location's work queue (key = locationId): open fulfilments as last reported by their orders, today's count
+/// for the daily capacity, and the acknowledgement watch that escalates what waits too long.
+/// </summary>
+public interface ILocationQueueGrain : IGrainWithStringKey
+{
+    Task UpsertAsync(FulfilmentView fulfilment);
+
+    [AlwaysInterleave]
+    Task<FulfilmentView[]> GetAsync(FulfilmentStatus? status);
+
+    /// <summary>Fulfilments created at this location today (UTC), for the daily capacity.</summary>
+    [AlwaysInterleave]
+    Task<int> GetTodayCountAsync();
+}
