@@ -87,3 +87,111 @@ public sealed class StockRecordTests
         Assert.Equal(0, r.Atp); // inbound is future stock, never sellable now
     }
 }
+
+public sealed class AllocationTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static StockRecord Stock(int onHand)
+    {
+        var r = new StockRecord();
+        r.ApplyAbsolute(new AbsoluteLevel(onHand, null, null, T0));
+        return r;
+    }
+
+    [Fact]
+    public void An_allocation_takes_free_units_and_refuses_beyond_them()
+    {
+        var r = Stock(5);
+        Assert.Equal((true, 5), r.Allocate("o:f1", "t1", 3, T0, 0, null));
+        Assert.Equal(3, r.Allocated);
+        Assert.Equal(2, r.Atp);
+        Assert.Equal((false, 2), r.Allocate("o2:f1", "t2", 3, T0, 0, null));
+        Assert.Equal(3, r.Allocated);
+    }
+
+    [Fact]
+    public void The_same_allocation_again_is_one_allocation_and_a_new_attempt_replaces_it()
+    {
+        var r = Stock(5);
+        r.Allocate("o:f1", "t1", 3, T0, 0, null);
+        var version = r.Version;
+        Assert.True(r.Allocate("o:f1", "t1", 3, T0, 0, null).Ok);
+        Assert.Equal(version, r.Version);
+        Assert.True(r.Allocate("o:f1", "t2", 5, T0, 0, null).Ok); // its own 3 count as free for it
+        Assert.Equal(5, r.Allocated);
+    }
+
+    [Fact]
+    public void The_channel_buffer_is_kept_back_but_a_converted_hold_was_already_counted()
+    {
+        var r = Stock(5);
+        r.SetHold("cart:c", 2, T0.AddHours(1), 0);
+        Assert.False(r.Allocate("o:f1", "t", 4, T0, 1, null).Ok); // 3 free, 1 kept back
+        Assert.True(r.Allocate("o:f1", "t", 4, T0, 1, "cart:c").Ok); // the cart's 2 + 2 free above the buffer
+        Assert.Equal(0, r.Reserved);
+        Assert.Equal(4, r.Allocated);
+    }
+
+    [Fact]
+    public void Converting_part_of_a_hold_leaves_the_rest_held()
+    {
+        var r = Stock(5);
+        r.SetHold("cart:c", 3, T0.AddHours(1), 0);
+        Assert.True(r.Allocate("o:f1", "t", 1, T0, 0, "cart:c").Ok);
+        Assert.Equal(2, r.Reserved);
+        Assert.Equal(1, r.Allocated);
+        Assert.Equal(2, r.Atp);
+    }
+
+    [Fact]
+    public void A_provisional_allocation_is_resolved_by_its_token_only()
+    {
+        var r = Stock(5);
+        r.Allocate("o:f1", "old", 3, T0, 0, null);
+        r.Allocate("o:f1", "new", 3, T0.AddSeconds(30), 0, null); // a retry took it over
+        Assert.False(r.Resolve("o:f1", "old", 0)); // the answer about the old attempt changes nothing
+        Assert.Equal(3, r.Allocated);
+        Assert.Equal(T0.AddSeconds(30), r.NextExpiry);
+        Assert.True(r.Resolve("o:f1", "new", 0));
+        Assert.Equal(0, r.Allocated);
+        Assert.Null(r.NextExpiry);
+    }
+
+    [Fact]
+    public void A_confirmed_allocation_is_never_due_and_is_not_resolved()
+    {
+        var r = Stock(5);
+        r.Allocate("o:f1", "t", 3, T0, 0, null);
+        Assert.Single(r.DueAllocations(T0));
+        Assert.True(r.Confirm("o:f1", "t"));
+        Assert.Empty(r.DueAllocations(T0.AddDays(1)));
+        Assert.False(r.Resolve("o:f1", "t", 0));
+        Assert.Equal(3, r.Allocated);
+    }
+
+    [Fact]
+    public void Lowering_never_raises_and_shipping_moves_units_out_once()
+    {
+        var r = Stock(10);
+        r.Allocate("o:f1", "t", 4, T0, 0, null);
+        Assert.False(r.LowerAllocation("o:f1", 6));
+        Assert.True(r.LowerAllocation("o:f1", 3));
+        Assert.True(r.Move(new StockMovement("ship:o:f1:A", "o:f1", -3, -3, null, 0)));
+        Assert.False(r.Move(new StockMovement("ship:o:f1:A", "o:f1", -3, -3, null, 0)));
+        Assert.Equal((7, 0, 7), (r.OnHand, r.Allocated, r.Atp));
+    }
+
+    [Fact]
+    public void A_short_pick_turns_allocated_units_unavailable_and_a_damaged_return_adds_unavailable_stock()
+    {
+        var r = Stock(10);
+        r.Allocate("o:f1", "t", 4, T0, 0, null);
+        r.Move(new StockMovement("short:o:f1:A:1", "o:f1", -2, 0, "short-pick", 2));
+        Assert.Equal((10, 2, 2, 6), (r.OnHand, r.Allocated, r.UnavailableTotal, r.Atp));
+        r.Move(new StockMovement("return:o:r1:A:Damaged", null, 0, 1, "damaged", 1));
+        r.Move(new StockMovement("return:o:r1:A:Resellable", null, 0, 1, null, 0));
+        Assert.Equal((12, 3, 7), (r.OnHand, r.UnavailableTotal, r.Atp));
+        Assert.True(r.Allocated + r.Reserved <= r.OnHand - r.UnavailableTotal);
+    }
+}
