@@ -1,0 +1,173 @@
+using Oms.GrainInterfaces.Inventory;
+using Oms.GrainInterfaces.Orders;
+using Oms.GrainInterfaces.Reference;
+using Oms.GrainInterfaces.Sourcing;
+
+namespace Oms.Cluster.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class OrderClusterTests(ClusterFixture fixture)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly string _run = Guid.NewGuid().ToString("N")[..6];
+
+    private IInventoryGrain Inventory(string location, string sku) => fixture.Client.GetGrain<IInventoryGrain>(InventoryKey.For(location, sku));
+
+    private async Task<(string[] Locations, string Channel)> SetUpAsync(Dictionary<string, int[]> stock)
+    {
+        var count = stock.Values.First().Length;
+        var ids = Enumerable.Range(0, count).Select(i => $"OL{_run}-{i}").ToArray();
+        foreach (var id in ids) await fixture.Catalog.PutLocationAsync(ClusterFixture.Location(id));
+        var channel = $"OC{_run}";
+        await fixture.Catalog.PutChannelAsync(ClusterFixture.Channel(channel, ids));
+        foreach (var (sku, units) in stock)
+        {
+            for (var i = 0; i < ids.Length; i++) await Inventory(ids[i], sku).SetLevelAsync(new AbsoluteLevel(units[i], null, null, T0));
+        }
+
+        // Both silos must know the channel before orders on either use it.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            var probe = await fixture.Client.GetGrain<ISourcingGrain>(0).PlanAsync(Request(channel, (stock.Keys.First(), 1)));
+            if (probe.Plan is not null) break;
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(600); // the reference cache of the other silo polls every 250 ms
+        return (ids, channel);
+    }
+
+    private static OrderRequest Request(string channel, params (string Sku, int Qty)[] lines) => new(
+        null, channel, new Customer("c", null, null), [.. lines.Select(l => new OrderLineRequest(l.Sku, l.Qty, 1m))], FulfilmentType.Ship, null, null);
+
+    [Fact]
+    public async Task Orders_racing_for_the_last_units_across_locations_never_oversell()
+    {
+        var a = $"RA-{_run}";
+        var b = $"RB-{_run}";
+        var (locations, channel) = await SetUpAsync(new() { [a] = [7, 5], [b] = [0, 6] });
+
+        var random = new Random(42);
+        var orders = Enumerable.Range(0, 300).Select(i => (Id: $"race-{_run}-{i}", A: random.Next(1, 4), B: random.Next(0, 2))).ToArray();
+        var results = await Task.WhenAll(orders.Select(async o =>
+        {
+            var lines = o.B > 0 ? new[] { (a, o.A), (b, o.B) } : new[] { (a, o.A) };
+            return (Order: o, Result: await fixture.Client.GetGrain<IOrderGrain>(o.Id).PlaceAsync(Request(channel, lines)));
+        }));
+
+        Assert.All(results, r => Assert.Contains(r.Result.Outcome, new[] { OrderOutcome.Ok, OrderOutcome.InsufficientStock }));
+        var accepted = results.Where(r => r.Result.Outcome == OrderOutcome.Ok).ToArray();
+        Assert.NotEmpty(accepted);
+        var soldA = accepted.Sum(r => r.Order.A);
+        var soldB = accepted.Sum(r => r.Order.B);
+        Assert.InRange(soldA, 10, 12); // never more than the 12 there are; the leftovers are fewer than one order's worth
+        Assert.InRange(soldB, 0, 6);
+
+        foreach (var (sku, sold) in new[] { (a, soldA), (b, soldB) })
+        {
+            var levels = await Task.WhenAll(locations.Select(l => Inventory(l, sku).GetAsync()));
+            Assert.All(levels, l => Assert.True(l.Allocated <= l.OnHand, $"oversold: {l}"));
+            Assert.Equal(sold, levels.Sum(l => l.Allocated));
+        }
+
+        // Every accepted order's fulfilments add up to what it asked for; refused ones left nothing behind.
+        foreach (var (order, result) in results)
+        {
+            var view = await fixture.Client.GetGrain<IOrderGrain>(order.Id).GetAsync();
+            if (result.Outcome != OrderOutcome.Ok)
+            {
+                Assert.Null(view);
+                continue;
+            }
+
+            Assert.Equal(order.A, view!.Fulfilments.SelectMany(f => f.Lines).Where(l => l.Sku == a).Sum(l => l.Quantity));
+            Assert.Equal(OrderStatus.Sourced, view.Status);
+        }
+    }
+
+    [Fact]
+    public async Task A_provisional_allocation_whose_order_never_persisted_is_released_at_its_deadline()
+    {
+        var sku = $"GH-{_run}";
+        var (locations, _) = await SetUpAsync(new() { [sku] = [10] });
+        var grain = Inventory(locations[0], sku);
+
+        // As if an order grain allocated and its silo died before it persisted the order.
+        var result = await grain.AllocateAsync(new AllocationRequest($"ghost-{_run}:f1", "tok", 4, DateTimeOffset.UtcNow.AddSeconds(1), 0, null));
+        Assert.True(result.Ok);
+        Assert.Equal(4, result.Level.Allocated);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await grain.GetAsync()).Allocated != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the ghost allocation was never released");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(10, (await grain.GetAsync()).Atp);
+    }
+
+    [Fact]
+    public async Task A_persisted_order_keeps_its_allocations_after_they_are_resolved()
+    {
+        var sku = $"KP-{_run}";
+        var (locations, channel) = await SetUpAsync(new() { [sku] = [10] });
+        var orderId = $"keep-{_run}";
+        var placed = await fixture.Client.GetGrain<IOrderGrain>(orderId).PlaceAsync(Request(channel, (sku, 3)));
+        Assert.Equal(OrderOutcome.Ok, placed.Outcome);
+        var fid = placed.Order!.Fulfilments.Single().FulfilmentId;
+
+        // The order answers for its own fulfilment only with its own token.
+        Assert.Equal(0, await fixture.Client.GetGrain<IOrderGrain>(orderId).ResolveAllocationAsync(fid, sku, "not-the-token"));
+        await Task.Delay(300); // the one-way confirmation
+        Assert.Equal(3, (await Inventory(locations[0], sku).GetAsync()).Allocated);
+    }
+
+    [Fact]
+    public async Task A_storage_failure_while_recording_the_order_releases_every_allocation()
+    {
+        var sku = $"SF-{_run}";
+        var (locations, channel) = await SetUpAsync(new() { [sku] = [2, 2] });
+        var orderId = $"fail-{_run}";
+        var order = fixture.Client.GetGrain<IOrderGrain>(orderId);
+        MutationCheckingStorage.FailNextWrite(order.GetGrainId());
+
+        await Assert.ThrowsAnyAsync<Exception>(() => order.PlaceAsync(Request(channel, (sku, 3))));
+
+        var levels = await Task.WhenAll(locations.Select(l => Inventory(l, sku).GetAsync()));
+        Assert.Equal(0, levels.Sum(l => l.Allocated));
+        Assert.Null(await order.GetAsync());
+
+        var retry = await order.PlaceAsync(Request(channel, (sku, 3)));
+        Assert.Equal(OrderOutcome.Ok, retry.Outcome);
+        levels = await Task.WhenAll(locations.Select(l => Inventory(l, sku).GetAsync()));
+        Assert.Equal(3, levels.Sum(l => l.Allocated));
+    }
+
+    [Fact]
+    public async Task Concurrent_cancels_and_picks_on_one_order_keep_inventory_and_order_in_step()
+    {
+        var sku = $"CC-{_run}";
+        var (locations, channel) = await SetUpAsync(new() { [sku] = [20] });
+        var orderId = $"cc-{_run}";
+        var grain = fixture.Client.GetGrain<IOrderGrain>(orderId);
+        var placed = await grain.PlaceAsync(Request(channel, (sku, 10)));
+        var fid = placed.Order!.Fulfilments.Single().FulfilmentId;
+
+        var steps = Enumerable.Range(0, 20).Select(i => i % 2 == 0
+            ? grain.CancelAsync([new LineQuantity(sku, 1)], "race")
+            : grain.ApplyAsync(fid, new FulfilmentCommand(FulfilmentAction.Pick, sku, sku, 1)));
+        var results = await Task.WhenAll(steps);
+
+        var view = (await grain.GetAsync())!;
+        var line = view.Fulfilments.Single().Lines.Single();
+        var level = await Inventory(locations[0], sku).GetAsync();
+        Assert.Equal(line.Quantity, level.Allocated);
+        Assert.Equal(10, line.Quantity + line.Cancelled);
+        var cancels = results.Where((_, i) => i % 2 == 0).Count(r => r.Outcome == OrderOutcome.Ok);
+        var picks = results.Where((_, i) => i % 2 == 1).Count(r => r.Outcome == OrderOutcome.Ok);
+        Assert.Equal(cancels, line.Cancelled);
+        Assert.True(line.Picked <= picks && line.Picked <= line.Quantity, $"picked {line.Picked} of {line.Quantity} after {picks} picks");
+    }
+}
