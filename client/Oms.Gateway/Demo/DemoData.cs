@@ -1,3 +1,5 @@
+using Oms.GrainInterfaces.Orders;
+using Oms.GrainInterfaces.Sourcing;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Reference;
 using Oms.Grains.Reference;
@@ -64,6 +66,27 @@ public static partial class DemoData
             new() { [LocationType.Dsv] = 2 }, [], ["test-collection"], percent: 10),
     ];
 
+    /// <summary>
+    /// Web stores: fewest splits, then nearest, stores allowed (ship-from-store). The marketplace ships from
+    /// warehouses, the hub and the drop-ship vendor only, in one parcel when it can, cheapest first.
+    /// </summary>
+    public static IReadOnlyList<SourcingProfile> SourcingProfiles { get; } =
+    [
+        new("web", ["web-uk", "web-de", "web-fr"],
+            [SourcingFilter.NotOffline, SourcingFilter.Capacity, SourcingFilter.PartialStock],
+            [new(SourcingCriterion.FewestSplits, 4), new(SourcingCriterion.Distance, 2), new(SourcingCriterion.LocationType, 1),
+             new(SourcingCriterion.Priority, 1), new(SourcingCriterion.CustomerTier, 2)],
+            3, [], null, ["gold", "platinum"], true),
+        new("marketplace", ["marketplace-eu"],
+            [SourcingFilter.LocationType, SourcingFilter.NotOffline, SourcingFilter.Capacity, SourcingFilter.PartialStock],
+            [new(SourcingCriterion.FewestSplits, 4), new(SourcingCriterion.Cost, 2), new(SourcingCriterion.LocationType, 1)],
+            2, [LocationType.Warehouse, LocationType.Hub, LocationType.Dsv], null, [], false),
+    ];
+
+    /// <summary>Orders above 1,000 wait for fraud review (escalated after 15 min); 30-day returns, 5 % restocking fee.</summary>
+    public static OrderPolicy OrderPolicy { get; } = new(1000m, ["cust-flagged"], 900, 1800, 7 * 24 * 3600,
+        new RefundPolicy(30, 5m, ["test-collection"], 0m));
+
     public static void LoadDemoDataOnStart(this WebApplication app)
     {
         app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
@@ -87,6 +110,8 @@ public static partial class DemoData
         var catalog = grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog);
         foreach (var location in Locations) await catalog.PutLocationAsync(location);
         foreach (var channel in Channels) await catalog.PutChannelAsync(channel);
+        foreach (var profile in SourcingProfiles) await catalog.PutSourcingProfileAsync(profile);
+        await catalog.PutOrderPolicyAsync(OrderPolicy);
         await cache.RefreshAsync();
 
         var random = new Random(42);

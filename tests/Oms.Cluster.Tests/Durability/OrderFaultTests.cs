@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Oms.Cluster.Tests.Durability;
+
+/// <summary>
+/// A silo killed while orders are being allocated on the two-silo PostgreSQL cluster: every acknowledged order
+/// survives, and once the provisional allocations of half-placed orders have been resolved, inventory allocates
+/// exactly what the persisted orders say (nothing leaked, nothing allocated twice, nothing oversold).
+/// </summary>
+public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<PostgresServer>
+{
+    private const string AdminKey = "order-fault-admin-key";
+    private const string Channel = "orders-fault";
+    private const int Orders = 400;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly string[] Locations = ["FL-0", "FL-1", "FL-2"];
+    private static readonly string[] Skus = ["FS-0", "FS-1", "FS-2", "FS-3", "FS-4"];
+
+    private static readonly Dictionary<string, string> Auth = new()
+    {
+        ["Oms__Auth__Keys__0__Name"] = "order-fault",
+        ["Oms__Auth__Keys__0__Key"] = AdminKey,
+        ["Oms__Auth__Keys__0__Scopes__0"] = "admin",
+    };
+
+    [Fact]
+    public async Task A_silo_killed_mid_allocation_leaks_nothing_after_recovery()
+    {
+        if (!PostgresServer.Available) return; // .ci/run installs PostgreSQL
+        var siloA = SiloArgs();
+        var siloB = SiloArgs();
+        var gatewayUrl = $"http://127.0.0.1:{RepoPaths.FreePort()}";
+        using var a = TestProcess.Start(RepoPaths.Silo, siloA.Args);
+        using var b = TestProcess.Start(RepoPaths.Silo, siloB.Args);
+        await a.WaitReadyAsync($"{siloA.Url}/health/live", StartTimeout);
+        await b.WaitReadyAsync($"{siloB.Url}/health/live", StartTimeout);
+        using var gateway = TestProcess.Start(RepoPaths.Gateway, ["--cluster", "--connection", postgres.ConnectionString, "--urls", gatewayUrl], Auth);
+        await gateway.WaitReadyAsync($"{gatewayUrl}/health/ready", StartTimeout);
+        using var http = new HttpClient { BaseAddress = new Uri(gatewayUrl), Timeout = TimeSpan.FromSeconds(45) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+
+        for (var l = 0; l < Locations.Length; l++)
+            Ok(await http.PutAsJsonAsync($"/v1/locations/{Locations[l]}", new { name = Locations[l], type = "warehouse", latitude = 51.0 + l, longitude = -1.0 }));
+        Ok(await http.PutAsJsonAsync($"/v1/channels/{Channel}", new { name = "fault", locationIds = Locations }));
+        foreach (var location in Locations)
+        {
+            foreach (var sku in Skus) Ok(await http.PutAsJsonAsync($"/v1/inventory/{location}/{sku}", new { onHand = 40, asOf = "2026-06-01T00:00:00Z" }));
+        }
+
+        // 400 orders of 1-3 lines for 600 units, and one silo dies hard while they are being allocated.
+        var acknowledged = new ConcurrentBag<string>();
+        var random = new Random(7);
+        var bodies = Enumerable.Range(0, Orders).Select(i => new
+        {
+            orderId = $"fo-{i}",
+            channel = Channel,
+            customer = new { id = $"fc-{i % 50}" },
+            lines = Skus.OrderBy(_ => random.Next()).Take(random.Next(1, 4)).Select(s => new { sku = s, quantity = random.Next(1, 3), unitPrice = 1m }).ToArray(),
+            fulfilment = new { type = "ship" },
+        }).ToArray();
+        var run = Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (body, _) =>
+        {
+            try
+            {
+                var response = await http.PostAsJsonAsync("/v1/orders", body);
+                if (response.StatusCode == HttpStatusCode.Created) acknowledged.Add(body.orderId);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not acknowledged: it may have left provisional allocations, which must be resolved.
+            }
+        });
+        await Task.Delay(500);
+        a.KillHard();
+        await run;
+        var killed = DateTime.UtcNow;
+        Assert.NotEmpty(acknowledged);
+
+        // Every acknowledged order is there.
+        foreach (var orderId in acknowledged)
+        {
+            var order = await Eventually(http, $"/v1/orders/{orderId}");
+            Assert.Equal(HttpStatusCode.OK, order.Status);
+        }
+
+        // Inventory converges to exactly what the persisted orders allocate: provisional allocations of orders
+        // that never persisted are released once their deadline passes and the order says so (30 s, and up to a
+        // minute more for a reminder to bring back a grain whose silo died).
+        var deadline = DateTime.UtcNow.AddSeconds(150);
+        string last = "";
+        while (true)
+        {
+            var expected = new Dictionary<(string, string), int>();
+            foreach (var body in bodies)
+            {
+                var (status, order) = await Eventually(http, $"/v1/orders/{body.orderId}");
+                if (status == HttpStatusCode.NotFound) continue;
+                foreach (var f in order.GetProperty("fulfilments").EnumerateArray())
+                {
+                    foreach (var line in f.GetProperty("lines").EnumerateArray())
+                    {
+                        var key = (f.GetProperty("locationId").GetString()!, line.GetProperty("sku").GetString()!);
+                        expected[key] = expected.GetValueOrDefault(key) + line.GetProperty("quantity").GetInt32();
+                    }
+                }
+            }
+
+            var mismatches = new List<string>();
+            foreach (var location in Locations)
+            {
+                foreach (var sku in Skus)
+                {
+                    var (_, level) = await Eventually(http, $"/v1/inventory/{location}/{sku}");
+                    var allocated = level.GetProperty("allocated").GetInt32();
+                    Assert.True(allocated <= level.GetProperty("onHand").GetInt32(), $"oversold: {level}");
+                    if (allocated != expected.GetValueOrDefault((location, sku))) mismatches.Add($"{location}/{sku}: inventory {allocated}, orders {expected.GetValueOrDefault((location, sku))}");
+                }
+            }
+
+            if (mismatches.Count == 0)
+            {
+                output.WriteLine($"{acknowledged.Count} of {Orders} orders acknowledged, {expected.Values.Sum()} units allocated; inventory matched the orders {(DateTime.UtcNow - killed).TotalSeconds:0} s after the run");
+                break;
+            }
+
+            last = string.Join("; ", mismatches);
+            Assert.True(DateTime.UtcNow < deadline, $"allocations never matched the orders: {last}");
+            await Task.Delay(2000);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> Eventually(HttpClient http, string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            try
+            {
+                var response = await http.GetAsync(path);
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound)
+                    return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+            }
+            catch (Exception ex) when ((ex is HttpRequestException or TaskCanceledException) && DateTime.UtcNow < deadline)
+            {
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{path} did not answer");
+            await Task.Delay(500);
+        }
+    }
+
+    private static void Ok(HttpResponseMessage response) => Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+    private (string[] Args, string Url) SiloArgs()
+    {
+        var url = $"http://127.0.0.1:{RepoPaths.FreePort()}";
+        return (["--connection", postgres.ConnectionString, "--silo-port", RepoPaths.FreePort().ToString(), "--gateway-port", RepoPaths.FreePort().ToString(), "--urls", url], url);
+    }
+}
