@@ -67,6 +67,7 @@ public sealed class OrderRulesTests
         { false, [(FS.Collected, false), (FS.Collected, true)], false, false, OrderStatus.Collected },
         { false, [(FS.Cancelled, false), (FS.Cancelled, false)], true, false, OrderStatus.Cancelled },
         { false, [(FS.Delivered, false)], false, true, OrderStatus.Returned },
+        { false, [(FS.Delivered, false), (FS.Released, false)], false, true, OrderStatus.InFulfilment },
     };
 
     [Theory]

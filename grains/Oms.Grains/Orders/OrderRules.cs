@@ -41,7 +41,8 @@ public static class OrderRules
         if (onHold) return OrderStatus.OnHold;
         var live = fulfilments.Where(f => f.Status != FulfilmentStatus.Cancelled).ToList();
         if (live.Count == 0) return fulfilments.Count == 0 ? OrderStatus.Created : OrderStatus.Cancelled;
-        if (allReturned) return OrderStatus.Returned;
+        var allHandedOver = live.All(f => f.Status is FulfilmentStatus.Delivered or FulfilmentStatus.Collected || !f.Transfer && f.Status == FulfilmentStatus.Shipped);
+        if (allReturned && allHandedOver) return OrderStatus.Returned;
         if (live.All(f => f.Status is FulfilmentStatus.Delivered or FulfilmentStatus.Collected))
             return live.Any(f => f.Status == FulfilmentStatus.Delivered) ? OrderStatus.Delivered : OrderStatus.Collected;
         if (live.All(f => !f.Transfer && f.Status is FulfilmentStatus.Shipped or FulfilmentStatus.Delivered)) return OrderStatus.Shipped;
