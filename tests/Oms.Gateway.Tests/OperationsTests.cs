@@ -29,6 +29,14 @@ public sealed class OperationsTests(GatewayFixture fx)
                      "/v1/locations/{locationId}", "/v1/channels/{channelId}", "/v1/products/{sku}",
                      "/v1/inventory/{locationId}/{sku}", "/v1/inventory/adjustments", "/v1/inventory/inbound", "/v1/inventory/batch",
                      "/v1/availability/{sku}", "/v1/availability/query", "/v1/availability/stream",
+                     "/v1/carts/{cartId}/lines/{sku}", "/v1/carts/{cartId}", "/v1/carts/{cartId}/extend",
+                     "/v1/orders", "/v1/orders/{orderId}", "/v1/orders/{orderId}/cancel", "/v1/orders/{orderId}/returns",
+                     "/v1/returns/{returnId}/receive", "/v1/customers/{customerId}/orders",
+                     "/v1/sourcing/profiles/{profileId}", "/v1/sourcing/plan",
+                     "/v1/locations/{locationId}/fulfilments", "/v1/locations/{locationId}/picklist",
+                     "/v1/fulfilments/{fulfilmentId}/pick", "/v1/fulfilments/{fulfilmentId}/short", "/v1/fulfilments/{fulfilmentId}/pack",
+                     "/v1/fulfilments/{fulfilmentId}/ship", "/v1/fulfilments/{fulfilmentId}/ready", "/v1/fulfilments/{fulfilmentId}/collect",
+                     "/v1/fulfilments/{fulfilmentId}/deliver",
                  })
             Assert.Contains(path, paths);
     }
