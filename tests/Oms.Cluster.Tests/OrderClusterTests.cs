@@ -2,6 +2,7 @@ using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
 using Oms.GrainInterfaces.Sourcing;
+using Orleans.Streams;
 
 namespace Oms.Cluster.Tests;
 
@@ -169,5 +170,46 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
         var picks = results.Where((_, i) => i % 2 == 1).Count(r => r.Outcome == OrderOutcome.Ok);
         Assert.Equal(cancels, line.Cancelled);
         Assert.True(line.Picked <= picks && line.Picked <= line.Quantity, $"picked {line.Picked} of {line.Quantity} after {picks} picks");
+    }
+
+    [Fact]
+    public async Task Customer_notifications_go_out_on_the_order_events_stream()
+    {
+        var sku = $"EV-{_run}";
+        var (_, channel) = await SetUpAsync(new() { [sku] = [5] });
+        var orderId = $"ev-{_run}";
+        var received = new List<OrderEvent>();
+        var stream = fixture.Client.GetStreamProvider(OmsNames.StreamProvider)
+            .GetStream<OrderEvent>(StreamId.Create(OmsNames.OrderEventsNamespace, OmsNames.PartitionOf(orderId).ToString()));
+        var handle = await stream.SubscribeAsync((e, _) =>
+        {
+            if (e.OrderId == orderId) lock (received) received.Add(e);
+            return Task.CompletedTask;
+        });
+        try
+        {
+            var grain = fixture.Client.GetGrain<IOrderGrain>(orderId);
+            await grain.PlaceAsync(Request(channel, (sku, 1)));
+            await grain.CancelAsync(null, "changed my mind");
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                lock (received)
+                {
+                    if (received.Count >= 3) break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"events received: {string.Join(", ", received.Select(e => e.Type))}");
+                await Task.Delay(50);
+            }
+
+            var view = (await grain.GetAsync())!;
+            Assert.Equal(["order.created", "order.sourced", "order.cancelled"], received.Select(e => e.Type));
+            Assert.Equal(view.Notifications.Select(n => n.EventId), received.Select(e => e.EventId));
+        }
+        finally
+        {
+            await handle.UnsubscribeAsync();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -44,8 +45,15 @@ public sealed partial class OmsExceptionHandler(IProblemDetailsService problems,
         }
 
         var json = Find<JsonException>(bad);
-        var field = json?.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body";
-        var message = json is null ? bad.Message : $"not valid JSON for this field ({FirstLine(json.Message)})";
+        var binding = json is null ? BindingFailure().Match(bad.Message) : Match.Empty;
+        var field = json?.Path is { Length: > 1 } path ? path.TrimStart('$', '.')
+            : binding.Success ? binding.Groups["name"].Value
+            : "body";
+        var message = json is not null ? $"not valid JSON for this field ({FirstLine(json.Message)})"
+            : binding.Success ? $"'{binding.Groups["value"].Value}' is not a valid {binding.Groups["type"].Value.TrimEnd('?')}"
+            : bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase) && bad.Message.Contains("provided", StringComparison.OrdinalIgnoreCase)
+                ? "a JSON body is required"
+                : bad.Message;
         var validation = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
             Status = StatusCodes.Status400BadRequest,
@@ -55,6 +63,10 @@ public sealed partial class OmsExceptionHandler(IProblemDetailsService problems,
         validation.Extensions["code"] = ProblemCodes.ValidationFailed;
         return validation;
     }
+
+    /// <summary>ASP.NET Core's message for a route or query value that does not parse: <c>Failed to bind parameter "int? limit" from "abc".</c></summary>
+    [GeneratedRegex(@"^Failed to bind parameter ""(?<type>[^""]+) (?<name>[A-Za-z0-9_]+)"" from ""(?<value>.*)""\.?$")]
+    private static partial Regex BindingFailure();
 
     private static T? Find<T>(Exception e) where T : Exception
     {

@@ -109,7 +109,7 @@ public static class OrdersApi
                 ["lines"] = result.Shortfalls.Select(s => new { sku = s.Sku, requested = s.Requested, available = s.Sourced }).ToArray(),
             }),
         OrderOutcome.InvalidState => Problems.Create(StatusCodes.Status409Conflict, ProblemCodes.InvalidState, "Not allowed in the current state", result.Detail!,
-            new() { ["status"] = result.Order?.Status }),
+            new() { ["orderStatus"] = result.Order?.Status }),
         OrderOutcome.Conflict => Problems.Conflict(result.Detail!),
         OrderOutcome.Invalid => Problems.Validation(result.Field ?? "body", result.Detail!),
         _ => throw new InvalidOperationException($"unexpected order outcome {result.Outcome}"),
@@ -147,6 +147,9 @@ public static class OrdersApi
                 if (lines[i] is not { } line) v.Required($"lines[{i}]", null);
                 else v.Id($"lines[{i}].sku", line.Sku).Range($"lines[{i}].quantity", line.Quantity, 1, Validator.MaxQuantity);
             }
+
+            var skus = lines.Where(l => l?.Sku is not null).Select(l => l!.Sku).ToList();
+            v.Check(skus.Distinct().Count() == skus.Count, "lines", "each SKU at most once");
         }
 
         if (!v.IsValid) return v.Problem();
@@ -216,7 +219,7 @@ public static class OrdersApi
             for (var i = 0; i < lines.Length; i++)
             {
                 if (lines[i] is not { } line) v.Required($"lines[{i}]", null);
-                else v.Id($"lines[{i}].sku", line.Sku).Quantity($"lines[{i}].quantity", line.Quantity).Required($"lines[{i}].condition", line.Condition);
+                else v.Id($"lines[{i}].sku", line.Sku).Range($"lines[{i}].quantity", line.Quantity, 1, Validator.MaxQuantity).Required($"lines[{i}].condition", line.Condition);
             }
         }
 
