@@ -96,9 +96,14 @@ public sealed partial class InventoryGrain(
         return new AllocationResult(ok, available, Committed);
     }
 
-    public async Task ConfirmAllocationAsync(string allocationId, string token)
+    /// <summary>
+    /// Not written by itself: it goes out with the next write of this location × SKU. If the grain dies first, the
+    /// allocation is provisional again after activation and its order is asked, which confirms it.
+    /// </summary>
+    public Task ConfirmAllocationAsync(string allocationId, string token)
     {
-        if (_record.Confirm(allocationId, token)) await CommitAsync();
+        _record.Confirm(allocationId, token);
+        return Task.CompletedTask;
     }
 
     public async Task<InventoryLevel> ReleaseAllocationAsync(string allocationId, int quantity)

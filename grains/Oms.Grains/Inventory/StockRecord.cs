@@ -106,12 +106,15 @@ public sealed class StockRecord
         return (true, available);
     }
 
-    /// <summary>Makes a provisional allocation final, if it is still the one <paramref name="token"/> made.</summary>
+    /// <summary>
+    /// Makes a provisional allocation final, if it is still the one <paramref name="token"/> made. Quantities do
+    /// not change, so neither does the version: the grain need not write for it (an unpersisted confirmation is
+    /// only asked for again).
+    /// </summary>
     public bool Confirm(string id, string token)
     {
         if (Allocations?.GetValueOrDefault(id) is not { ConfirmBy: not null } a || a.Token != token) return false;
         Allocations[id] = a with { ConfirmBy = null };
-        Version++;
         return true;
     }
 
