@@ -173,6 +173,26 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_ship_whose_order_write_fails_moves_stock_once_when_retried()
+    {
+        var sku = $"SH-{_run}";
+        var (locations, channel) = await SetUpAsync(new() { [sku] = [10] });
+        var grain = fixture.Client.GetGrain<IOrderGrain>($"sh-{_run}");
+        var fid = (await grain.PlaceAsync(Request(channel, (sku, 4)))).Order!.Fulfilments.Single().FulfilmentId;
+        await grain.ApplyAsync(fid, new FulfilmentCommand(FulfilmentAction.Pick, sku, sku, 4));
+        await grain.ApplyAsync(fid, new FulfilmentCommand(FulfilmentAction.Pack));
+
+        MutationCheckingStorage.FailNextWrite(grain.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.ApplyAsync(fid, new FulfilmentCommand(FulfilmentAction.Ship, Carrier: "DPD", TrackingNumber: "1")));
+        Assert.Equal(FulfilmentStatus.Packed, (await grain.GetAsync())!.Fulfilments.Single().Status); // not acknowledged, not recorded
+
+        var retried = await grain.ApplyAsync(fid, new FulfilmentCommand(FulfilmentAction.Ship, Carrier: "DPD", TrackingNumber: "1"));
+        Assert.Equal(OrderOutcome.Ok, retried.Outcome);
+        var level = await Inventory(locations[0], sku).GetAsync();
+        Assert.Equal((6, 0), (level.OnHand, level.Allocated));
+    }
+
+    [Fact]
     public async Task Customer_notifications_go_out_on_the_order_events_stream()
     {
         var sku = $"EV-{_run}";

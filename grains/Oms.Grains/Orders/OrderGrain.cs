@@ -137,7 +137,9 @@ public sealed partial class OrderGrain(
 
     public Task<OrderView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);
 
-    public async Task<OrderResult> ApproveAsync(string note)
+    public Task<OrderResult> ApproveAsync(string note) => Guarded(() => Approve(note));
+
+    private async Task<OrderResult> Approve(string note)
     {
         if (!S.Exists) return NotFound();
         if (!OrderRules.CanApprove(S.Status)) return InvalidState($"only an order on hold can be approved; this one is {Name(S.Status)}");
@@ -154,7 +156,9 @@ public sealed partial class OrderGrain(
         return await CommitAsync();
     }
 
-    public async Task<OrderResult> RejectAsync(string reason)
+    public Task<OrderResult> RejectAsync(string reason) => Guarded(() => Reject(reason));
+
+    private async Task<OrderResult> Reject(string reason)
     {
         if (!S.Exists) return NotFound();
         if (!OrderRules.CanApprove(S.Status)) return InvalidState($"only an order on hold can be rejected; this one is {Name(S.Status)}");
@@ -164,7 +168,9 @@ public sealed partial class OrderGrain(
         return await CommitAsync();
     }
 
-    public async Task<OrderResult> CancelAsync(LineQuantity[]? lines, string reason)
+    public Task<OrderResult> CancelAsync(LineQuantity[]? lines, string reason) => Guarded(() => Cancel(lines, reason));
+
+    private async Task<OrderResult> Cancel(LineQuantity[]? lines, string reason)
     {
         if (!S.Exists) return NotFound();
         if (!OrderRules.CanCancel(S.Status)) return InvalidState($"an order that is {Name(S.Status)} can no longer be cancelled");
@@ -184,7 +190,9 @@ public sealed partial class OrderGrain(
         return await CommitAsync();
     }
 
-    public async Task<OrderResult> CreateReturnAsync(ReturnLineRequest[] lines, LineQuantity[]? exchange)
+    public Task<OrderResult> CreateReturnAsync(ReturnLineRequest[] lines, LineQuantity[]? exchange) => Guarded(() => CreateReturn(lines, exchange));
+
+    private async Task<OrderResult> CreateReturn(ReturnLineRequest[] lines, LineQuantity[]? exchange)
     {
         if (!S.Exists) return NotFound();
         var snapshot = await reference.GetAsync();
@@ -229,7 +237,9 @@ public sealed partial class OrderGrain(
         return result with { CreatedId = returnId };
     }
 
-    public async Task<OrderResult> ReceiveReturnAsync(string returnId, ReceiveLine[] lines, string locationId)
+    public Task<OrderResult> ReceiveReturnAsync(string returnId, ReceiveLine[] lines, string locationId) => Guarded(() => ReceiveReturn(returnId, lines, locationId));
+
+    private async Task<OrderResult> ReceiveReturn(string returnId, ReceiveLine[] lines, string locationId)
     {
         if (!S.Exists || S.Return(returnId) is not { } ret) return OrderResult.Fail(OrderOutcome.NotFound, $"return '{returnId}' is not known", "returnId");
         if (ret.Status != ReturnState.AwaitingReceipt) return InvalidState($"return {returnId} was already received");
@@ -263,7 +273,9 @@ public sealed partial class OrderGrain(
         return await CommitAsync();
     }
 
-    public async Task<OrderResult> ApplyAsync(string fulfilmentId, FulfilmentCommand command)
+    public Task<OrderResult> ApplyAsync(string fulfilmentId, FulfilmentCommand command) => Guarded(() => Apply(fulfilmentId, command));
+
+    private async Task<OrderResult> Apply(string fulfilmentId, FulfilmentCommand command)
     {
         if (!S.Exists || S.Fulfilment(fulfilmentId) is not { } f)
             return OrderResult.Fail(OrderOutcome.NotFound, $"fulfilment '{fulfilmentId}' is not known", "fulfilmentId");
@@ -387,7 +399,10 @@ public sealed partial class OrderGrain(
         })];
     }
 
-    /// <summary>All or nothing: every line allocated, or every one that was released again.</summary>
+    /// <summary>
+    /// All or nothing: every line allocated, or every one released again. A refusal answers false (not enough
+    /// stock); a failed call (a silo going away) releases too and rethrows, so the caller sees 503, not 409.
+    /// </summary>
     private async Task<bool> AllocateAsync(List<FulfilmentState> fulfilments, IReadOnlyDictionary<(string, string), int> keepBack, string? cartId)
     {
         var confirmBy = clock.GetUtcNow() + ConfirmWindow;
@@ -398,17 +413,18 @@ public sealed partial class OrderGrain(
             {
                 var result = await Inventory(f.LocationId, l.Sku).AllocateAsync(
                     new AllocationRequest(f.FulfilmentId, f.Token, l.Quantity, confirmBy, keepBack.GetValueOrDefault((f.LocationId, l.Sku)), fromHold));
-                return result.Ok;
+                return (result.Ok, Error: (Exception?)null);
             }
             catch (Exception ex)
             {
                 LogAllocationFailed(ex, OrderId, f.LocationId, l.Sku);
-                return false;
+                return (Ok: false, Error: ex);
             }
         })).ToList();
         var results = await Task.WhenAll(calls);
-        if (results.All(ok => ok)) return true;
+        if (results.All(r => r.Ok)) return true;
         await ReleaseAllAsync(fulfilments);
+        if (results.FirstOrDefault(r => r.Error is not null).Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         return false;
     }
 
@@ -523,6 +539,26 @@ public sealed partial class OrderGrain(
     }
 
     // ---- persistence, timeline, outbox ------------------------------------------------------------------------
+
+    /// <summary>
+    /// A command that fails half-way (a call to another grain throws) may have changed the in-memory state: storage
+    /// is the truth again, so a retry starts from what was persisted (and its stock movements, keyed by what was
+    /// persisted, apply once).
+    /// </summary>
+    private async Task<OrderResult> Guarded(Func<Task<OrderResult>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch
+        {
+            _touched.Clear();
+            await state.ReadStateAsync();
+            if (!state.RecordExists) state.State = new OrderState();
+            throw;
+        }
+    }
 
     private async Task<OrderResult> CommitAsync()
     {
