@@ -193,6 +193,25 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_work_queue_rebuilds_from_its_orders_after_deactivation()
+    {
+        var sku = $"WQ-{_run}";
+        var (locations, channel) = await SetUpAsync(new() { [sku] = [10] });
+        var grain = fixture.Client.GetGrain<IOrderGrain>($"wq-{_run}");
+        var fid = (await grain.PlaceAsync(Request(channel, (sku, 2)))).Order!.Fulfilments.Single().FulfilmentId;
+        await grain.ApplyAsync(fid, new FulfilmentCommand(FulfilmentAction.Pick, sku, sku, 1)); // a step the queue does not persist
+        var queue = fixture.Client.GetGrain<ILocationQueueGrain>(locations[0]);
+        Assert.Equal(1, await queue.GetTodayCountAsync());
+
+        await queue.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(200);
+
+        var open = Assert.Single(await queue.GetAsync(null));
+        Assert.Equal((fid, FulfilmentStatus.Picking, 1), (open.FulfilmentId, open.Status, open.Lines.Single().Picked));
+        Assert.Equal(1, await queue.GetTodayCountAsync());
+    }
+
+    [Fact]
     public async Task Customer_notifications_go_out_on_the_order_events_stream()
     {
         var sku = $"EV-{_run}";
@@ -216,7 +235,7 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
             {
                 lock (received)
                 {
-                    if (received.Count >= 3) break;
+                    if (received.DistinctBy(e => e.EventId).Count() >= 3) break;
                 }
 
                 Assert.True(DateTime.UtcNow < deadline, $"events received: {string.Join(", ", received.Select(e => e.Type))}");
@@ -224,8 +243,11 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
             }
 
             var view = (await grain.GetAsync())!;
-            Assert.Equal(["order.created", "order.sourced", "order.cancelled"], received.Select(e => e.Type));
-            Assert.Equal(view.Notifications.Select(n => n.EventId), received.Select(e => e.EventId));
+            OrderEvent[] got;
+            lock (received) got = [.. received.DistinctBy(e => e.EventId)]; // at least once: consumers de-duplicate by event id
+            var seen = string.Join(", ", got.Select(e => $"{e.EventId}={e.Type}"));
+            Assert.True(got.Select(e => e.Type).SequenceEqual(["order.created", "order.sourced", "order.cancelled"]), seen);
+            Assert.True(view.Notifications.Select(n => n.EventId).SequenceEqual(got.Select(e => e.EventId)), seen);
         }
         finally
         {

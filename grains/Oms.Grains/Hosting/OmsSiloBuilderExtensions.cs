@@ -88,6 +88,7 @@ public static class OmsSiloBuilderExtensions
 
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ReferenceDataCache>();
+        silo.Services.AddSingleton<Sourcing.LocationLoadCache>();
         silo.Services.AddSingleton<Sourcing.OrderSourcing>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataCache>());
         return silo;

@@ -294,14 +294,16 @@ public sealed partial class InventoryGrain(
 
         if (next is not null && !_reminderOn)
         {
+            // Set first: interleaved callers (timer, next batch) must not register it again while this one does.
+            _reminderOn = true;
             try
             {
                 await this.RegisterOrUpdateReminder(ExpiryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-                _reminderOn = true;
             }
             catch (Exception ex)
             {
                 // The timer still expires holds while the grain is active; the next commit tries again.
+                _reminderOn = false;
                 LogReminderFailed(ex, _locationId, _sku);
             }
         }

@@ -7,19 +7,19 @@ namespace Oms.Grains.Orders;
 [GenerateSerializer, Alias("oms.LocationQueueState")]
 public sealed class LocationQueueState
 {
-    /// <summary>Fulfilments still to be worked here (picked, packed, handed over, or a transfer on its way in).</summary>
-    [Id(0)] public Dictionary<string, FulfilmentView> Open { get; set; } = [];
+    /// <summary>Ids of fulfilments still to be worked here (picked, packed, handed over, or a transfer on its way in).</summary>
+    [Id(0)] public List<string> Open { get; set; } = [];
     /// <summary>The most recent finished ones, for the queue's history filters.</summary>
-    [Id(1)] public List<FulfilmentView> Recent { get; set; } = [];
+    [Id(1)] public List<string> Recent { get; set; } = [];
     [Id(2)] public DateOnly Day { get; set; }
     [Id(3)] public int DayCount { get; set; }
-
-    public LocationQueueState Clone() => new() { Open = new(Open), Recent = [.. Recent], Day = Day, DayCount = DayCount };
 }
 
 /// <summary>
-/// A location's work queue. Orders report every fulfilment change here (idempotent upserts, group-committed);
-/// a timer, backed by a reminder while anything waits, escalates fulfilments not acknowledged in time.
+/// A location's work queue. Orders report every fulfilment change here. Only which fulfilments are open (and
+/// today's count) is persisted, so a write happens when one arrives or leaves, not at every pick, and stays small
+/// however long the queue is; the fulfilments themselves are cached, and re-read from their orders on activation.
+/// A timer, backed by a reminder while anything waits, escalates fulfilments not acknowledged in time.
 /// </summary>
 [Reentrant]
 public sealed partial class LocationQueueGrain(
@@ -31,7 +31,10 @@ public sealed partial class LocationQueueGrain(
     public const int RecentKept = 200;
     private const string WatchReminder = "acknowledge-watch";
 
-    private LocationQueueState _queue = new();
+    private readonly Dictionary<string, FulfilmentView> _open = [];
+    private readonly List<FulfilmentView> _recent = [];
+    private DateOnly _day;
+    private int _dayCount;
     private WriteCoalescer _writer = null!;
     private IGrainTimer? _watch;
     private bool _reminderOn;
@@ -40,60 +43,90 @@ public sealed partial class LocationQueueGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _queue = state.RecordExists ? state.State.Clone() : new LocationQueueState();
         _writer = new WriteCoalescer(() =>
         {
-            state.State = _queue.Clone();
+            state.State = new LocationQueueState { Open = [.. _open.Keys], Recent = [.. _recent.Select(f => f.FulfilmentId)], Day = _day, DayCount = _dayCount };
             return state.WriteStateAsync();
         });
-        _reminderOn = _queue.Open.Values.Any(Unacknowledged);
+        if (state.RecordExists)
+        {
+            (_day, _dayCount) = (state.State.Day, state.State.DayCount);
+            var ids = state.State.Open.Concat(state.State.Recent).ToList();
+            var views = await Task.WhenAll(ids.Select(ReadAsync));
+            foreach (var view in views.OfType<FulfilmentView>())
+            {
+                if (Finished(view)) _recent.Add(view);
+                else _open[view.FulfilmentId] = view;
+            }
+        }
+
+        _reminderOn = _open.Values.Any(Unacknowledged);
         await WatchAsync();
     }
 
     public async Task UpsertAsync(FulfilmentView fulfilment)
     {
         var id = fulfilment.FulfilmentId;
-        var known = _queue.Open.ContainsKey(id) || _queue.Recent.Any(f => f.FulfilmentId == id);
-        if (!known && fulfilment.LocationId == LocationId)
+        var wasOpen = _open.ContainsKey(id);
+        var wasRecent = !wasOpen && _recent.Any(f => f.FulfilmentId == id);
+        var changed = false;
+        if (!wasOpen && !wasRecent && fulfilment.LocationId == LocationId)
         {
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            if (_queue.Day != today) (_queue.Day, _queue.DayCount) = (today, 0);
-            _queue.DayCount++;
+            if (_day != today) (_day, _dayCount) = (today, 0);
+            _dayCount++;
+            changed = true;
         }
 
         if (Finished(fulfilment))
         {
-            _queue.Open.Remove(id);
-            _queue.Recent.RemoveAll(f => f.FulfilmentId == id);
-            _queue.Recent.Add(fulfilment);
-            if (_queue.Recent.Count > RecentKept) _queue.Recent.RemoveAt(0);
+            changed |= _open.Remove(id) || !wasRecent;
+            _recent.RemoveAll(f => f.FulfilmentId == id);
+            _recent.Add(fulfilment);
+            if (_recent.Count > RecentKept) _recent.RemoveAt(0);
         }
         else
         {
-            _queue.Open[id] = fulfilment;
+            changed |= !wasOpen;
+            if (wasRecent) _recent.RemoveAll(f => f.FulfilmentId == id);
+            _open[id] = fulfilment;
         }
 
-        await _writer.CommitAsync();
+        // A step within the queue (picking, packed, ...) changes nothing persisted: the order has it.
+        if (changed) await _writer.CommitAsync();
         await WatchAsync();
     }
 
     public Task<FulfilmentView[]> GetAsync(FulfilmentStatus? status) => Task.FromResult<FulfilmentView[]>([..
-        _queue.Open.Values.Concat(_queue.Recent)
+        _open.Values.Concat(_recent)
             .Where(f => status is null || f.Status == status)
             .OrderBy(f => f.CreatedAt)
             .ThenBy(f => f.FulfilmentId, StringComparer.Ordinal)]);
 
     public Task<int> GetTodayCountAsync() =>
-        Task.FromResult(_queue.Day == DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) ? _queue.DayCount : 0);
+        Task.FromResult(_day == DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) ? _dayCount : 0);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName == WatchReminder ? EscalateDueAsync() : Task.CompletedTask;
+
+    private async Task<FulfilmentView?> ReadAsync(string fulfilmentId)
+    {
+        try
+        {
+            var order = await GrainFactory.GetGrain<IOrderGrain>(OrderKeys.OrderOfFulfilment(fulfilmentId) ?? fulfilmentId).GetAsync();
+            return order?.Fulfilments.FirstOrDefault(f => f.FulfilmentId == fulfilmentId);
+        }
+        catch (Exception ex)
+        {
+            LogReadFailed(ex, fulfilmentId, LocationId);
+            return null;
+        }
+    }
 
     /// <summary>Done here: handed over, cancelled, or shipped out (a transfer stays open at its pickup store until collected).</summary>
     private bool Finished(FulfilmentView f) => f.Status switch
     {
         FulfilmentStatus.Cancelled or FulfilmentStatus.Delivered or FulfilmentStatus.Collected => true,
         FulfilmentStatus.Shipped => f.TransferTo != LocationId,
-        FulfilmentStatus.ReadyForPickup => false,
         _ => false,
     };
 
@@ -105,7 +138,7 @@ public sealed partial class LocationQueueGrain(
         var snapshot = await reference.GetAsync();
         var limit = TimeSpan.FromSeconds(snapshot.Policy.AcknowledgeEscalateAfterSeconds);
         var now = clock.GetUtcNow();
-        foreach (var f in _queue.Open.Values.Where(f => Unacknowledged(f) && now - f.CreatedAt >= limit).ToList())
+        foreach (var f in _open.Values.Where(f => Unacknowledged(f) && now - f.CreatedAt >= limit).ToList())
         {
             try
             {
@@ -123,7 +156,7 @@ public sealed partial class LocationQueueGrain(
     /// <summary>While anything waits for acknowledgement: a timer at the earliest deadline, and a reminder for restarts.</summary>
     private async Task WatchAsync()
     {
-        var waiting = _queue.Open.Values.Where(Unacknowledged).ToList();
+        var waiting = _open.Values.Where(Unacknowledged).ToList();
         _watch?.Dispose();
         _watch = null;
         if (waiting.Count > 0)
@@ -138,17 +171,18 @@ public sealed partial class LocationQueueGrain(
         {
             if (waiting.Count > 0 && !_reminderOn)
             {
-                await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
                 _reminderOn = true;
+                await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             }
             else if (waiting.Count == 0 && _reminderOn)
             {
-                if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
                 _reminderOn = false;
+                if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
             }
         }
         catch (Exception ex)
         {
+            _reminderOn = waiting.Count == 0; // try again at the next change
             LogReminderFailed(ex, LocationId);
         }
     }
@@ -158,6 +192,9 @@ public sealed partial class LocationQueueGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Acknowledgement reminder of {LocationId} could not be changed")]
     private partial void LogReminderFailed(Exception ex, string locationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read fulfilment {FulfilmentId} for the queue of {LocationId}")]
+    private partial void LogReadFailed(Exception ex, string fulfilmentId, string locationId);
 }
 
 [GenerateSerializer, Alias("oms.CustomerOrdersState")]

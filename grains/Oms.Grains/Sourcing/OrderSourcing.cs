@@ -9,9 +9,9 @@ namespace Oms.Grains.Sourcing;
 /// <summary>
 /// Gathers what the pure <see cref="SourcingEngine"/> needs for an order: per location the channel's sellable
 /// units of each SKU (from the per-SKU availability views), the order's own cart holds, today's capacity left
-/// (from the location work queues) and the distance to the customer or pickup store; then plans and estimates.
+/// (from the location work queues, at most a second old) and the distance to the customer or pickup store; then plans and estimates.
 /// </summary>
-public sealed class OrderSourcing(IGrainFactory grains, TimeProvider clock)
+public sealed class OrderSourcing(IGrainFactory grains, LocationLoadCache load, TimeProvider clock)
 {
     /// <summary>The plan, and each chosen location's channel buffer per SKU (what an allocation must leave free).</summary>
     public sealed record Result(SourcingPlan Plan, IReadOnlyDictionary<(string LocationId, string Sku), int> KeepBack);
@@ -52,8 +52,8 @@ public sealed class OrderSourcing(IGrainFactory grains, TimeProvider clock)
 
         // Capacity is only worth asking where there is stock and a limit.
         var limited = snapshot.Locations.Values.Where(l => l.DailyCapacity > 0 && available.ContainsKey(l.LocationId)).ToArray();
-        var counts = await Task.WhenAll(limited.Select(l => grains.GetGrain<ILocationQueueGrain>(l.LocationId).GetTodayCountAsync()));
-        var capacityLeft = limited.Select((l, i) => (l.LocationId, Left: Math.Max(0, l.DailyCapacity - counts[i]))).ToDictionary(x => x.LocationId, x => x.Left);
+        var counts = await load.GetAsync([.. limited.Select(l => l.LocationId)]);
+        var capacityLeft = limited.ToDictionary(l => l.LocationId, l => Math.Max(0, l.DailyCapacity - counts[l.LocationId]));
 
         var candidates = snapshot.Locations.Values.Select(l => new SourcingCandidate(
             l,
