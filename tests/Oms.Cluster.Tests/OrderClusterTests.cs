@@ -88,6 +88,74 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Whole_flow_on_two_silos_order_pick_short_resource_ship_deliver_return_refund_and_bopis()
+    {
+        var a = $"WA-{_run}";
+        var b = $"WB-{_run}";
+        var (l, channel) = await SetUpAsync(new() { [a] = [2, 5], [b] = [1, 0] });
+        var grain = fixture.Client.GetGrain<IOrderGrain>($"flow-{_run}");
+        var placed = await grain.PlaceAsync(new OrderRequest(null, channel, new Customer($"fc-{_run}", null, null),
+            [new OrderLineRequest(a, 2, 10m), new OrderLineRequest(b, 1, 4m)], FulfilmentType.Ship, null, null));
+        Assert.Equal(OrderOutcome.Ok, placed.Outcome);
+        var f1 = Assert.Single(placed.Order!.Fulfilments); // L0 has both lines
+        Assert.Equal(l[0], f1.LocationId);
+
+        Assert.Equal(OrderOutcome.Ok, (await grain.ApplyAsync(f1.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Pick, b, b, 1))).Outcome);
+        Assert.Equal(OrderOutcome.Invalid, (await grain.ApplyAsync(f1.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Pick, a, "wrong", 1))).Outcome);
+        Assert.Equal(OrderOutcome.Ok, (await grain.ApplyAsync(f1.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Pick, a, a, 1))).Outcome);
+        var shorted = await grain.ApplyAsync(f1.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Short, a, Quantity: 1, ReasonCode: "damaged"));
+        var f2 = shorted.Order!.Fulfilments.Single(f => f.FulfilmentId != f1.FulfilmentId);
+        Assert.Equal((l[1], 1), (f2.LocationId, f2.Lines.Single().Quantity));
+        Assert.Equal(FulfilmentStatus.Picked, shorted.Order.Fulfilments.Single(f => f.FulfilmentId == f1.FulfilmentId).Status);
+        var l0a = await Inventory(l[0], a).GetAsync();
+        Assert.Equal((2, 1, 1), (l0a.OnHand, l0a.Allocated, l0a.Unavailable));
+
+        Assert.Equal(OrderOutcome.Ok, (await grain.ApplyAsync(f2.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Pick, a, a, 1))).Outcome);
+        foreach (var f in new[] { f1.FulfilmentId, f2.FulfilmentId })
+        {
+            Assert.Equal(OrderOutcome.InvalidState, (await grain.ApplyAsync(f, new FulfilmentCommand(FulfilmentAction.Deliver))).Outcome);
+            Assert.Equal(OrderOutcome.Ok, (await grain.ApplyAsync(f, new FulfilmentCommand(FulfilmentAction.Pack))).Outcome);
+            Assert.Equal(OrderOutcome.Ok, (await grain.ApplyAsync(f, new FulfilmentCommand(FulfilmentAction.Ship, Carrier: "DHL", TrackingNumber: f))).Outcome);
+        }
+
+        Assert.Equal(OrderStatus.Shipped, (await grain.GetAsync())!.Status);
+        Assert.Equal(OrderOutcome.InvalidState, (await grain.CancelAsync(null, "late")).Outcome);
+        foreach (var f in new[] { f1.FulfilmentId, f2.FulfilmentId })
+            Assert.Equal(OrderOutcome.Ok, (await grain.ApplyAsync(f, new FulfilmentCommand(FulfilmentAction.Deliver))).Outcome);
+        Assert.Equal(OrderStatus.Delivered, (await grain.GetAsync())!.Status);
+
+        var ret = await grain.CreateReturnAsync([new ReturnLineRequest(a, 2, "wrong size")], null);
+        Assert.Equal(OrderOutcome.Ok, ret.Outcome);
+        var received = await grain.ReceiveReturnAsync(ret.CreatedId!, [new ReceiveLine(a, 1, ReturnCondition.Resellable), new ReceiveLine(a, 1, ReturnCondition.Damaged)], l[1]);
+        Assert.Equal(OrderOutcome.Ok, received.Outcome);
+        Assert.Equal(20m, received.Order!.Returns.Single().RefundAmount); // default policy: no fee, damaged refunded in full
+        var l1a = await Inventory(l[1], a).GetAsync();
+        Assert.Equal((6, 0, 1), (l1a.OnHand, l1a.Allocated, l1a.Unavailable)); // 5 − 1 shipped + 2 back, 1 of them damaged
+        var final = (await grain.GetAsync())!;
+        Assert.Equal(OrderStatus.Delivered, final.Status); // the B unit was not returned
+        Assert.Contains(final.Notifications, n => n.Type == "order.refunded");
+
+        // BOPIS at L1: ready, then the wrong code, then the right one.
+        var bopis = fixture.Client.GetGrain<IOrderGrain>($"bopis-{_run}");
+        var pickup = await bopis.PlaceAsync(new OrderRequest(null, channel, new Customer($"fc-{_run}", null, null),
+            [new OrderLineRequest(a, 1, 10m)], FulfilmentType.Pickup, l[1], null));
+        var pf = pickup.Order!.Fulfilments.Single();
+        Assert.Equal(l[1], pf.LocationId);
+        await bopis.ApplyAsync(pf.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Pick, a, a, 1));
+        await bopis.ApplyAsync(pf.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Pack));
+        var ready = await bopis.ApplyAsync(pf.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Ready));
+        var code = ready.CreatedId!;
+        Assert.Equal(OrderOutcome.Invalid, (await bopis.ApplyAsync(pf.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Collect, PickupCode: code == "000000" ? "000001" : "000000"))).Outcome);
+        Assert.Equal(OrderStatus.ReadyForPickup, (await bopis.GetAsync())!.Status);
+        Assert.Equal(OrderOutcome.Ok, (await bopis.ApplyAsync(pf.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Collect, PickupCode: code))).Outcome);
+        Assert.Equal(OrderStatus.Collected, (await bopis.GetAsync())!.Status);
+        Assert.Equal((5, 0), ((await Inventory(l[1], a).GetAsync()).OnHand, (await Inventory(l[1], a).GetAsync()).Allocated));
+
+        var customer = await fixture.Client.GetGrain<ICustomerOrdersGrain>($"fc-{_run}").GetAsync();
+        Assert.Equal([$"bopis-{_run}", $"flow-{_run}"], customer.Select(c => c.OrderId));
+    }
+
+    [Fact]
     public async Task A_provisional_allocation_whose_order_never_persisted_is_released_at_its_deadline()
     {
         var sku = $"GH-{_run}";
