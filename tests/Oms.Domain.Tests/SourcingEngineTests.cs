@@ -118,6 +118,10 @@ public sealed class SourcingEngineTests
         Assert.Equal(["W", "S2"], plan.Fulfilments.Select(f => f.LocationId));
         Assert.Equal(3, plan.Fulfilments[0].Lines["A"]);
         Assert.Equal(2, plan.Fulfilments[1].Lines["A"]);
+        var line = Assert.Single(plan.Lines!);
+        Assert.Equal(("A", 5, 5), (line.Sku, line.Quantity, line.Sourced));
+        Assert.Equal([("W", 3), ("S2", 2)], line.Locations.Select(l => (l.LocationId, l.Quantity)));
+        Assert.All(line.Locations, l => Assert.NotEmpty(l.Reasons));
     }
 
     [Fact]

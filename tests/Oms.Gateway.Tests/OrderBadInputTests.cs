@@ -302,13 +302,13 @@ public sealed class OrderBadInputTests(GatewayFixture fx)
             data.Add("POST", receive, """{"lines": [{"sku": "OBI A", "quantity": 1, "condition": "damaged"}], "locationId": "WH-T"}""", 400, "validation_failed", "lines[0].sku");
             data.Add("POST", receive, """{"lines": [{"sku": "OBI-B", "quantity": 1, "condition": "damaged"}], "locationId": "WH-T"}""", 400, "validation_failed", "lines");
             data.Add("POST", receive, """{"lines": [{"sku": "OBI-A", "quantity": 2, "condition": "damaged"}], "locationId": "WH-T"}""", 400, "validation_failed", "lines");
-            data.Add("POST", "/v1/returns/obi-done/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 400, "validation_failed", "returnId");
-            data.Add("POST", "/v1/returns/obi-done:rX/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 400, "validation_failed", "returnId");
-            data.Add("POST", "/v1/returns/obi-done:r1234567/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 400, "validation_failed", "returnId");
+            data.Add("POST", "/v1/returns/obi-done/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 404, "not_found", null);
+            data.Add("POST", "/v1/returns/obi-done:rX/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 404, "not_found", null);
+            data.Add("POST", "/v1/returns/obi-done:r1234567/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 404, "not_found", null);
             data.Add("POST", $"/v1/returns/{new string('a', 78)}:r1/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 400, "validation_failed", "returnId");
             data.Add("POST", "/v1/returns/obi-done:r9/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 404, "not_found", null);
             data.Add("POST", "/v1/returns/obi-none:r1/receive", $$"""{"lines": {{goodLines}}, "locationId": "WH-T"}""", 404, "not_found", null);
-            data.Add("GET", "/v1/returns/obi-done", null, 400, "validation_failed", "returnId");
+            data.Add("GET", "/v1/returns/obi-done", null, 404, "not_found", null);
             data.Add("GET", "/v1/returns/obi-done:r9", null, 404, "not_found", null);
 
             // ---- GET /v1/customers/{customerId}/orders ----
@@ -413,15 +413,15 @@ public sealed class OrderBadInputTests(GatewayFixture fx)
             data.Add("GET", $"/v1/locations/{W}/picklist?groupBy=", null, 400, "validation_failed", "groupBy");
             data.Add("GET", "/v1/locations/NO-LOC/picklist?groupBy=sku", null, 400, "validation_failed", "groupBy");
 
-            // ---- GET /v1/fulfilments/{id} and the steps, any body ----
-            data.Add("GET", "/v1/fulfilments/obi-open", null, 400, "validation_failed", "fulfilmentId");
+            // ---- GET /v1/fulfilments/{id} and the steps, any body (a well-formed id that names no fulfilment: 404) ----
+            data.Add("GET", "/v1/fulfilments/obi-open", null, 404, "not_found", null);
             data.Add("GET", "/v1/fulfilments/obi-open:f9", null, 404, "not_found", null);
             foreach (var step in new[] { "accept", "pack", "ready", "deliver" })
             {
-                data.Add("POST", $"/v1/fulfilments/obi-open/{step}", null, 400, "validation_failed", "fulfilmentId");
+                data.Add("POST", $"/v1/fulfilments/obi-open/{step}", null, 404, "not_found", null);
                 data.Add("POST", $"/v1/fulfilments/bad%20id:f1/{step}", null, 400, "validation_failed", "fulfilmentId");
                 data.Add("POST", $"/v1/fulfilments/{LongFulfilmentId}/{step}", null, 400, "validation_failed", "fulfilmentId");
-                data.Add("POST", $"/v1/fulfilments/obi-open:fX/{step}", null, 400, "validation_failed", "fulfilmentId");
+                data.Add("POST", $"/v1/fulfilments/obi-open:fX/{step}", null, 404, "not_found", null);
                 data.Add("POST", $"/v1/fulfilments/obi-none:f1/{step}", null, 404, "not_found", null);
                 data.Add("POST", $"/v1/fulfilments/obi-open:f9/{step}", null, 404, "not_found", null);
             }
@@ -462,7 +462,7 @@ public sealed class OrderBadInputTests(GatewayFixture fx)
             data.Add("POST", pick, $$"""{"sku": "OBI-A", "barcode": "{{Barcode}}", "quantity": 3}""", 400, "validation_failed", "quantity");
             data.Add("POST", "/v1/fulfilments/obi-done:f1/pick", $$"""{"sku": "OBI-A", "barcode": "{{Barcode}}", "quantity": 1}""", 409, "invalid_state", null);
             data.Add("POST", "/v1/fulfilments/obi-none:f1/pick", $$"""{"sku": "OBI-A", "barcode": "{{Barcode}}", "quantity": 1}""", 404, "not_found", null);
-            data.Add("POST", "/v1/fulfilments/obi-open/pick", $$"""{"sku": "OBI-A", "barcode": "{{Barcode}}", "quantity": 1}""", 400, "validation_failed", "fulfilmentId");
+            data.Add("POST", "/v1/fulfilments/obi-open/pick", $$"""{"sku": "OBI-A", "barcode": "{{Barcode}}", "quantity": 1}""", 404, "not_found", null);
 
             // short
             const string shortPick = "/v1/fulfilments/obi-open:f1/short";
@@ -500,7 +500,7 @@ public sealed class OrderBadInputTests(GatewayFixture fx)
             data.Add("POST", "/v1/fulfilments/obi-bopis:f1/ship", """{"carrier": "DHL", "trackingNumber": "T1"}""", 409, "invalid_state", null);
             data.Add("POST", "/v1/fulfilments/obi-done:f1/ship", """{"carrier": "DHL", "trackingNumber": "T1"}""", 409, "invalid_state", null);
             data.Add("POST", "/v1/fulfilments/obi-none:f1/ship", """{"carrier": "DHL", "trackingNumber": "T1"}""", 404, "not_found", null);
-            data.Add("POST", "/v1/fulfilments/obi-open:fX/ship", """{"carrier": "DHL", "trackingNumber": "T1"}""", 400, "validation_failed", "fulfilmentId");
+            data.Add("POST", "/v1/fulfilments/obi-open:fX/ship", """{"carrier": "DHL", "trackingNumber": "T1"}""", 404, "not_found", null);
 
             // collect
             const string collect = "/v1/fulfilments/obi-bopis:f1/collect";
@@ -513,7 +513,7 @@ public sealed class OrderBadInputTests(GatewayFixture fx)
             data.Add("POST", collect, """{"pickupCode": "WRONG-CODE"}""", 400, "validation_failed", "pickupCode");
             data.Add("POST", "/v1/fulfilments/obi-open:f1/collect", """{"pickupCode": "123456"}""", 409, "invalid_state", null);
             data.Add("POST", "/v1/fulfilments/obi-none:f1/collect", """{"pickupCode": "123456"}""", 404, "not_found", null);
-            data.Add("POST", "/v1/fulfilments/obi-bopis/collect", """{"pickupCode": "123456"}""", 400, "validation_failed", "fulfilmentId");
+            data.Add("POST", "/v1/fulfilments/obi-bopis/collect", """{"pickupCode": "123456"}""", 404, "not_found", null);
             return data;
         }
     }

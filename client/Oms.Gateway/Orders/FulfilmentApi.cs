@@ -143,7 +143,7 @@ public static class FulfilmentApi
 
     private static async Task<Results<Ok<FulfilmentView>, ProblemHttpResult>> GetFulfilment(string fulfilmentId, IGrainFactory grains)
     {
-        if (OrderOf(fulfilmentId) is not { } orderId) return Problems.Validation("fulfilmentId", "is not a valid fulfilment id");
+        if (OrderOf(fulfilmentId) is not { } orderId) return BadFulfilmentId(fulfilmentId);
         var order = await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
         return order?.Fulfilments.FirstOrDefault(f => f.FulfilmentId == fulfilmentId) is { } found
             ? TypedResults.Ok(found)
@@ -176,7 +176,7 @@ public static class FulfilmentApi
 
     private static async Task<Results<Ok<ReadyResponse>, ProblemHttpResult>> Ready(string fulfilmentId, IGrainFactory grains)
     {
-        if (OrderOf(fulfilmentId) is not { } orderId) return Problems.Validation("fulfilmentId", "is not a valid fulfilment id");
+        if (OrderOf(fulfilmentId) is not { } orderId) return BadFulfilmentId(fulfilmentId);
         var result = await grains.GetGrain<IOrderGrain>(orderId).ApplyAsync(fulfilmentId, new FulfilmentCommand(FulfilmentAction.Ready));
         if (OrdersApi.Problem(result) is { } problem) return problem;
         var f = result.Order!.Fulfilments.First(x => x.FulfilmentId == fulfilmentId);
@@ -193,12 +193,17 @@ public static class FulfilmentApi
 
     private static async Task<Results<Ok<FulfilmentView>, ProblemHttpResult>> Step(IGrainFactory grains, string fulfilmentId, FulfilmentCommand command)
     {
-        if (OrderOf(fulfilmentId) is not { } orderId) return Problems.Validation("fulfilmentId", "is not a valid fulfilment id");
+        if (OrderOf(fulfilmentId) is not { } orderId) return BadFulfilmentId(fulfilmentId);
         var result = await grains.GetGrain<IOrderGrain>(orderId).ApplyAsync(fulfilmentId, command);
         return OrdersApi.Problem(result) ?? (Results<Ok<FulfilmentView>, ProblemHttpResult>)TypedResults.Ok(result.Order!.Fulfilments.First(f => f.FulfilmentId == fulfilmentId));
     }
 
     private static string? OrderOf(string fulfilmentId) => OrdersApi.IsChildId(fulfilmentId) ? OrderKeys.OrderOfFulfilment(fulfilmentId) : null;
+
+    /// <summary>400 for an id that is not an id at all; 404 for a well-formed one that names no fulfilment.</summary>
+    private static ProblemHttpResult BadFulfilmentId(string fulfilmentId) => OrdersApi.IsChildId(fulfilmentId)
+        ? Problems.NotFound("fulfilmentId", $"fulfilment '{fulfilmentId}' is not known")
+        : Problems.Validation("fulfilmentId", "is not a valid fulfilment id");
 
     private static async Task<ProblemHttpResult?> UnknownLocation(string locationId, ReferenceDataCache cache) =>
         (await cache.GetAsync(s => s.Locations.ContainsKey(locationId))).Locations.ContainsKey(locationId)

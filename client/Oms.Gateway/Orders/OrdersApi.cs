@@ -212,7 +212,7 @@ public static class OrdersApi
     private static async Task<Results<Ok<ReturnView>, ProblemHttpResult>> Receive(string returnId, ReceiveBody body, IGrainFactory grains)
     {
         var orderId = IsChildId(returnId) ? OrderKeys.OrderOfReturn(returnId) : null;
-        var v = new Validator().Check(orderId is not null, "returnId", "is not a valid return id").Id("locationId", body.LocationId).Required("lines", body.Lines);
+        var v = new Validator().Check(IsChildId(returnId), "returnId", "is not a valid return id").Id("locationId", body.LocationId).Required("lines", body.Lines);
         if (body.Lines is { } lines)
         {
             v.Check(lines.Length is > 0 and <= MaxLines, "lines", $"must hold 1 to {MaxLines} lines");
@@ -224,16 +224,17 @@ public static class OrdersApi
         }
 
         if (!v.IsValid) return v.Problem();
-        var result = await grains.GetGrain<IOrderGrain>(orderId!).ReceiveReturnAsync(
+        if (orderId is null) return Problems.NotFound("returnId", $"return '{returnId}' is not known");
+        var result = await grains.GetGrain<IOrderGrain>(orderId).ReceiveReturnAsync(
             returnId, [.. body.Lines!.Select(l => new ReceiveLine(l!.Sku!, l.Quantity!.Value, l.Condition!.Value))], body.LocationId!);
         return Problem(result) ?? (Results<Ok<ReturnView>, ProblemHttpResult>)TypedResults.Ok(result.Order!.Returns.First(r => r.ReturnId == returnId));
     }
 
     private static async Task<Results<Ok<ReturnView>, ProblemHttpResult>> GetReturn(string returnId, IGrainFactory grains)
     {
-        var orderId = IsChildId(returnId) ? OrderKeys.OrderOfReturn(returnId) : null;
-        if (orderId is null) return Problems.Validation("returnId", "is not a valid return id");
-        var order = await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+        if (!IsChildId(returnId)) return Problems.Validation("returnId", "is not a valid return id");
+        var orderId = OrderKeys.OrderOfReturn(returnId);
+        var order = orderId is null ? null : await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
         return order?.Returns.FirstOrDefault(r => r.ReturnId == returnId) is { } found
             ? TypedResults.Ok(found)
             : Problems.NotFound("returnId", $"return '{returnId}' is not known");

@@ -135,6 +135,21 @@ public sealed record SourcingShortfall(
     [property: Id(1)] int Requested,
     [property: Id(2)] int Sourced);
 
+/// <summary>Where one line's units come from, and why each location was chosen.</summary>
+[GenerateSerializer, Immutable, Alias("oms.PlannedSource")]
+public sealed record PlannedSource(
+    [property: Id(0)] string LocationId,
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] string[] Reasons);
+
+[GenerateSerializer, Immutable, Alias("oms.PlannedLine")]
+public sealed record PlannedLine(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] int Sourced,
+    [property: Id(3)] PlannedSource[] Locations);
+
+/// <summary>The plan by location (<see cref="Fulfilments"/>) and the same by line (<see cref="Lines"/>).</summary>
 [GenerateSerializer, Immutable, Alias("oms.SourcingPlan")]
 public sealed record SourcingPlan(
     [property: Id(0)] string ProfileId,
@@ -142,7 +157,8 @@ public sealed record SourcingPlan(
     [property: Id(2)] PlannedFulfilment[] Fulfilments,
     [property: Id(3)] RejectedCandidate[] Rejected,
     [property: Id(4)] SourcingShortfall[] Shortfalls,
-    [property: Id(5)] DateTimeOffset? EstimatedDelivery);
+    [property: Id(5)] DateTimeOffset? EstimatedDelivery,
+    [property: Id(6)] PlannedLine[]? Lines = null);
 
 /// <summary>Dry-run sourcing (stateless): the plan an order would get now, changing nothing.</summary>
 public interface ISourcingGrain : IGrainWithIntegerKey

@@ -59,7 +59,7 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
     public async Task<SkuAvailability?> GetAsync(string channelId, AvailabilityScope scope)
     {
         await EnsureLoadedAsync();
-        var snapshot = reference.Current;
+        var snapshot = await SnapshotWith(channelId);
         return snapshot.Channels.TryGetValue(channelId, out var channel)
             ? ChannelRules.Compute(channel, _product, snapshot.Locations, _stock.Values, scope, _productKnown || _stock.Count > 0)
             : null;
@@ -68,7 +68,7 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
     public async Task<HoldCandidate[]> GetHoldCandidatesAsync(string channelId)
     {
         await EnsureLoadedAsync();
-        var snapshot = reference.Current;
+        var snapshot = await SnapshotWith(channelId);
         if (!snapshot.Channels.TryGetValue(channelId, out var channel) || ChannelRules.IsExcluded(channel, _product)) return [];
         return [.. snapshot.Locations.Values
             .Where(l => ChannelRules.IsEligible(channel, l))
@@ -78,6 +78,13 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
                 return new HoldCandidate(l.LocationId, ChannelRules.Sellable(channel, l, atp), ChannelRules.Buffer(channel, l, atp));
             })];
     }
+
+    /// <summary>
+    /// This silo's reference data, fetched again once if it does not know the channel yet: a channel created moments
+    /// ago through another process reaches this one's cache within a poll (250 ms), and a read must not miss it.
+    /// </summary>
+    private ValueTask<ReferenceSnapshot> SnapshotWith(string channelId) =>
+        reference.Current.Channels.ContainsKey(channelId) ? ValueTask.FromResult(reference.Current) : reference.GetAsync(s => s.Channels.ContainsKey(channelId));
 
     private Task EnsureLoadedAsync() => _loaded is { IsCompletedSuccessfully: true } ? Task.CompletedTask : _loaded = LoadAsync();
 

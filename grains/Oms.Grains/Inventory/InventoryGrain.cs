@@ -54,7 +54,9 @@ public sealed partial class InventoryGrain(
         _record = (state.State ?? new StockRecord()).Clone();
         // Taken before any change: a read interleaving with the first write must not see it early.
         _committed = _record.ToLevel(_locationId, _sku);
-        await ExpireAsync();
+        // Overdue holds go now; overdue provisional allocations are resolved by the timer this arms (at once),
+        // not here: asking their order from activation could wait on an order that is calling this grain.
+        await ExpireAsync(resolve: false);
     }
 
     public async Task<SetLevelResult> SetLevelAsync(AbsoluteLevel level)
@@ -211,9 +213,9 @@ public sealed partial class InventoryGrain(
         }
     }
 
-    private async Task ExpireAsync()
+    private async Task ExpireAsync(bool resolve = true)
     {
-        var resolving = ResolveDueAllocationsAsync();
+        var resolving = resolve ? ResolveDueAllocationsAsync() : Task.CompletedTask;
         if (_record.ExpireHolds(clock.GetUtcNow()) is > 0 and var units)
         {
             OmsGrainMetrics.UnitsExpired.Add(units);

@@ -33,6 +33,10 @@ public sealed partial class LocationQueueGrain(
 
     private readonly Dictionary<string, FulfilmentView> _open = [];
     private readonly List<FulfilmentView> _recent = [];
+    private Task _loaded = Task.CompletedTask;
+
+    /// <summary>Ids this queue had already counted before this activation (the cache may still be filling).</summary>
+    private readonly HashSet<string> _persisted = [];
     private DateOnly _day;
     private int _dayCount;
     private WriteCoalescer _writer = null!;
@@ -51,16 +55,30 @@ public sealed partial class LocationQueueGrain(
         if (state.RecordExists)
         {
             (_day, _dayCount) = (state.State.Day, state.State.DayCount);
-            var ids = state.State.Open.Concat(state.State.Recent).ToList();
-            var views = await Task.WhenAll(ids.Select(ReadAsync));
-            foreach (var view in views.OfType<FulfilmentView>())
-            {
-                if (Finished(view)) _recent.Add(view);
-                else _open[view.FulfilmentId] = view;
-            }
+            _persisted.UnionWith(state.State.Open);
+            _persisted.UnionWith(state.State.Recent);
+            // Not awaited here: an order reporting to this queue while it activates would wait on itself.
+            _loaded = RebuildAsync([.. state.State.Open], [.. state.State.Recent]);
+        }
+        else
+        {
+            _reminderOn = false;
+            await WatchAsync();
+        }
+    }
+
+    /// <summary>Re-reads the fulfilments from their orders; what an order reported meanwhile is newer and stays.</summary>
+    private async Task RebuildAsync(List<string> open, List<string> recent)
+    {
+        var views = await Task.WhenAll(open.Concat(recent).Select(ReadAsync));
+        foreach (var view in views.OfType<FulfilmentView>())
+        {
+            if (_open.ContainsKey(view.FulfilmentId) || _recent.Any(f => f.FulfilmentId == view.FulfilmentId)) continue;
+            if (Finished(view)) _recent.Insert(0, view);
+            else _open[view.FulfilmentId] = view;
         }
 
-        _reminderOn = _open.Values.Any(Unacknowledged);
+        _reminderOn = open.Count > 0; // registered while the queue had waiting work before
         await WatchAsync();
     }
 
@@ -70,7 +88,7 @@ public sealed partial class LocationQueueGrain(
         var wasOpen = _open.ContainsKey(id);
         var wasRecent = !wasOpen && _recent.Any(f => f.FulfilmentId == id);
         var changed = false;
-        if (!wasOpen && !wasRecent && fulfilment.LocationId == LocationId)
+        if (!wasOpen && !wasRecent && !_persisted.Contains(id) && fulfilment.LocationId == LocationId)
         {
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
             if (_day != today) (_day, _dayCount) = (today, 0);
@@ -97,11 +115,14 @@ public sealed partial class LocationQueueGrain(
         await WatchAsync();
     }
 
-    public Task<FulfilmentView[]> GetAsync(FulfilmentStatus? status) => Task.FromResult<FulfilmentView[]>([..
-        _open.Values.Concat(_recent)
+    public async Task<FulfilmentView[]> GetAsync(FulfilmentStatus? status)
+    {
+        await _loaded;
+        return [.. _open.Values.Concat(_recent)
             .Where(f => status is null || f.Status == status)
             .OrderBy(f => f.CreatedAt)
-            .ThenBy(f => f.FulfilmentId, StringComparer.Ordinal)]);
+            .ThenBy(f => f.FulfilmentId, StringComparer.Ordinal)];
+    }
 
     public Task<int> GetTodayCountAsync() =>
         Task.FromResult(_day == DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime) ? _dayCount : 0);

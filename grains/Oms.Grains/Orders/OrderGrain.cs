@@ -53,7 +53,15 @@ public sealed partial class OrderGrain(
             .GetStream<OrderEvent>(StreamId.Create(OmsNames.OrderEventsNamespace, OmsNames.PartitionOf(OrderId).ToString(CultureInfo.InvariantCulture)));
         if (!S.Exists) return;
         _reminderOn = S.OnHold || S.Returns.Any(r => r.Status == ReturnState.AwaitingReceipt);
-        await FlushReleasesAsync();
+        try
+        {
+            await FlushReleasesAsync();
+        }
+        catch (Exception ex)
+        {
+            LogReleaseFailed(ex, OrderId); // tried again after the next write
+        }
+
         await PublishAsync();
         await ScheduleEscalationAsync();
     }
@@ -63,9 +71,10 @@ public sealed partial class OrderGrain(
         var fingerprint = JsonSerializer.Serialize(request);
         if (S.Exists)
         {
-            return S.Fingerprint == fingerprint
-                ? Ok()
-                : OrderResult.Fail(OrderOutcome.Conflict, $"order '{OrderId}' already exists with a different request", "orderId");
+            if (S.Fingerprint != fingerprint)
+                return OrderResult.Fail(OrderOutcome.Conflict, $"order '{OrderId}' already exists with a different request", "orderId");
+            await AfterPlacedAsync(consumeCart: false);
+            return Ok();
         }
 
         var snapshot = await OrderSourcing.SnapshotFor(reference, request);
@@ -111,14 +120,16 @@ public sealed partial class OrderGrain(
         }
 
         SyncStatus(S.HoldReason);
-        if (request.CartId is { } consumed) Record("cart_consumed", $"cart {consumed}: held units converted, the rest released");
+        if (cartHeld is not null && request.CartId is { } consumed) Record("cart_consumed", $"cart {consumed}: held units converted, the rest released");
         try
         {
             await SaveAsync();
         }
         catch
         {
-            await ReleaseAllAsync(fulfilments);
+            // A write that timed out may still have landed: storage (re-read by SaveAsync) decides. If the order is
+            // not there, its allocations go now; if it is, they are its own (and resolve as such at their deadline).
+            if (!S.Exists) await ReleaseAllAsync(fulfilments);
             throw;
         }
 
@@ -128,11 +139,30 @@ public sealed partial class OrderGrain(
         }
 
         OmsGrainMetrics.OrdersPlaced.Add(1);
-        await GrainFactory.GetGrain<ICustomerOrdersGrain>(request.Customer.Id)
-            .AddAsync(new CustomerOrder(OrderId, now, request.Channel, S.Total));
-        await AfterCommitAsync();
-        if (request.CartId is { } cart) await ClearCartAsync(cart);
+        await AfterPlacedAsync(consumeCart: cartHeld is not null);
         return Ok(created: true);
+    }
+
+    /// <summary>
+    /// What follows an order's first write, and is repeated (idempotently) when the same order is placed again, so
+    /// a retry after a lost answer also repairs a step that did not happen: customer index, work queues, the cart.
+    /// Failures here are logged, never answered: the order is acknowledged once it is written.
+    /// </summary>
+    private async Task AfterPlacedAsync(bool consumeCart)
+    {
+        var request = S.Request!;
+        try
+        {
+            await GrainFactory.GetGrain<ICustomerOrdersGrain>(request.Customer.Id).AddAsync(new CustomerOrder(OrderId, S.CreatedAt, request.Channel, S.Total));
+        }
+        catch (Exception ex)
+        {
+            LogIndexFailed(ex, OrderId);
+        }
+
+        foreach (var f in S.Fulfilments) _touched.Add(f.FulfilmentId);
+        await AfterCommitAsync();
+        if (consumeCart && request.CartId is { } cart) await ClearCartAsync(cart);
     }
 
     public Task<OrderView?> GetAsync() => Task.FromResult(S.Exists ? View() : null);
@@ -554,8 +584,7 @@ public sealed partial class OrderGrain(
         catch
         {
             _touched.Clear();
-            await state.ReadStateAsync();
-            if (!state.RecordExists) state.State = new OrderState();
+            await ReloadAsync();
             throw;
         }
     }
@@ -578,9 +607,23 @@ public sealed partial class OrderGrain(
         {
             // Storage is the truth: forget the change that may not have landed.
             _touched.Clear();
+            await ReloadAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Takes storage as the truth; if even reading fails, this activation forgets everything and goes away.</summary>
+    private async Task ReloadAsync()
+    {
+        try
+        {
             await state.ReadStateAsync();
             if (!state.RecordExists) state.State = new OrderState();
-            throw;
+        }
+        catch
+        {
+            state.State = new OrderState();
+            DeactivateOnIdle();
         }
     }
 
@@ -831,6 +874,9 @@ public sealed partial class OrderGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Escalation reminder of order {OrderId} could not be changed")]
     private partial void LogReminderFailed(Exception ex, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} could not be added to its customer's index; a retry of the order adds it")]
+    private partial void LogIndexFailed(Exception ex, string orderId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} could not clear cart {CartId}")]
     private partial void LogCartFailed(Exception ex, string orderId, string cartId);

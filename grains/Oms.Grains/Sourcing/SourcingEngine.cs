@@ -98,7 +98,9 @@ public static class SourcingEngine
             .Where(r => remaining[r.Key] > 0)
             .Select(r => new SourcingShortfall(r.Key, r.Value, r.Value - remaining[r.Key]))
             .ToArray();
-        return new SourcingPlan(profile.ProfileId, shortfalls.Length == 0, [.. chosen], [.. rejected], shortfalls, null);
+        var byLine = requested.Select(r => new PlannedLine(r.Key, r.Value, r.Value - remaining[r.Key],
+            [.. chosen.Where(f => f.Lines.ContainsKey(r.Key)).Select(f => new PlannedSource(f.LocationId, f.Lines[r.Key], f.Reasons))])).ToArray();
+        return new SourcingPlan(profile.ProfileId, shortfalls.Length == 0, [.. chosen], [.. rejected], shortfalls, null, byLine);
     }
 
     /// <summary>The first filter the candidate fails, as a reason; null when it passes them all.</summary>
