@@ -178,6 +178,20 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_converted_cart_hold_comes_back_when_the_allocation_is_undone()
+    {
+        var sku = $"CH-{_run}";
+        var (locations, _) = await SetUpAsync(new() { [sku] = [5] });
+        var grain = Inventory(locations[0], sku);
+        await grain.SetHoldAsync(new HoldRequest($"cart:ch-{_run}", 4, DateTimeOffset.UtcNow.AddMinutes(10), 0));
+
+        var taken = await grain.AllocateAsync(new AllocationRequest($"ch-{_run}:f1", "t", 3, DateTimeOffset.UtcNow.AddSeconds(30), 0, $"cart:ch-{_run}"));
+        Assert.Equal((1, 3), (taken.Level.Reserved, taken.Level.Allocated));
+        var undone = await grain.ReleaseAllocationAsync($"ch-{_run}:f1", 0); // another line of that order was refused
+        Assert.Equal((4, 0, 1), (undone.Reserved, undone.Allocated, undone.Atp));
+    }
+
+    [Fact]
     public async Task A_persisted_order_keeps_its_allocations_after_they_are_resolved()
     {
         var sku = $"KP-{_run}";

@@ -145,6 +145,28 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Undoing_a_provisional_allocation_gives_the_cart_its_hold_back_but_a_confirmed_one_frees_the_units()
+    {
+        var r = Stock(5);
+        var expiry = T0.AddHours(1);
+        r.SetHold("cart:c", 3, expiry, 0);
+        r.Allocate("o:f1", "t", 2, T0, 0, "cart:c");
+        Assert.Equal((1, 2), (r.Reserved, r.Allocated));
+        Assert.True(r.LowerAllocation("o:f1", 0)); // another line of the order was refused
+        Assert.Equal((3, 0), (r.Reserved, r.Allocated));
+        Assert.Equal(expiry, r.Holds!["cart:c"].ExpiresAt);
+
+        r.Allocate("o2:f1", "t", 3, T0, 0, "cart:c");
+        Assert.True(r.Resolve("o2:f1", "t", 0)); // its order was never recorded
+        Assert.Equal((3, 0), (r.Reserved, r.Allocated));
+
+        r.Allocate("o3:f1", "t", 3, T0, 0, "cart:c");
+        r.Confirm("o3:f1", "t");
+        Assert.True(r.LowerAllocation("o3:f1", 0)); // a cancelled order: the units are free, the cart is gone
+        Assert.Equal((0, 0, 5), (r.Reserved, r.Allocated, r.Atp));
+    }
+
+    [Fact]
     public void A_provisional_allocation_is_resolved_by_its_token_only()
     {
         var r = Stock(5);

@@ -324,6 +324,30 @@ public sealed class OrderApiTests(GatewayFixture fx)
     }
 
     [Fact]
+    public async Task A_refused_order_from_a_cart_leaves_the_carts_holds_as_they_were()
+    {
+        var a = Sku("ha");
+        var b = Sku("hb");
+        await Stock(Wh, a, 5);
+        await Stock(Wh, b, 1);
+        var cart = $"cart-r-{_id}";
+        await fx.PutOk($"/v1/carts/{cart}/lines/{a}", new { channel = GatewayFixture.Channel, quantity = 5 });
+        var (status, _) = await Post("/v1/orders", new
+        {
+            orderId = Order("refused"),
+            cartId = cart,
+            channel = GatewayFixture.Channel,
+            customer = new { id = $"cust-{_id}" },
+            lines = new[] { new { sku = a, quantity = 5 }, new { sku = b, quantity = 3 } },
+            fulfilment = new { type = "ship" },
+        });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        var level = await Level(Wh, a);
+        Assert.Equal((5, 0), (level.GetProperty("reserved").GetInt32(), level.GetProperty("allocated").GetInt32()));
+        Assert.Equal(5, (await fx.GetOk($"/v1/carts/{cart}")).GetProperty("lines")[0].GetProperty("quantity").GetInt32());
+    }
+
+    [Fact]
     public async Task Cancel_lines_then_the_rest_releases_allocations_at_once()
     {
         var a = Sku("x");

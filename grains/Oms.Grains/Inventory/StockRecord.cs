@@ -14,7 +14,15 @@ public sealed record Hold([property: Id(0)] int Quantity, [property: Id(1)] Date
 public sealed record Allocation(
     [property: Id(0)] int Quantity,
     [property: Id(1)] string Token,
-    [property: Id(2)] DateTimeOffset? ConfirmBy);
+    [property: Id(2)] DateTimeOffset? ConfirmBy,
+    [property: Id(3)] HeldUnits? FromHold = null);
+
+/// <summary>Units a provisional allocation took from a cart hold: they go back to it if the allocation is undone.</summary>
+[GenerateSerializer, Immutable, Alias("oms.HeldUnits")]
+public sealed record HeldUnits(
+    [property: Id(0)] string ReservationId,
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// The answer to a hold change. <see cref="Available"/> is the most this reservation could hold right now;
@@ -93,15 +101,17 @@ public sealed class StockRecord
         var available = own + held + Math.Max(0, Atp - keepBack);
         if (quantity > available) return (false, available);
 
+        var fromCart = existing?.FromHold;
         if (hold is not null)
         {
             var taken = Math.Min(held, quantity);
             if (taken == held) Holds!.Remove(fromHold!);
             else Holds![fromHold!] = hold with { Quantity = held - taken };
             if (Holds.Count == 0) Holds = null;
+            if (taken > 0) fromCart = new HeldUnits(fromHold!, (fromCart is not null && fromCart.ReservationId == fromHold ? fromCart.Quantity : 0) + taken, hold.ExpiresAt);
         }
 
-        (Allocations ??= [])[id] = new Allocation(quantity, token, confirmBy);
+        (Allocations ??= [])[id] = new Allocation(quantity, token, confirmBy, fromCart);
         Version++;
         return (true, available);
     }
@@ -122,20 +132,34 @@ public sealed class StockRecord
     public bool Resolve(string id, string token, int quantity)
     {
         if (Allocations?.GetValueOrDefault(id) is not { ConfirmBy: not null } a || a.Token != token) return false;
-        if (quantity <= 0) RemoveAllocation(id);
+        if (quantity <= 0) Undo(id, a);
         else Allocations[id] = new Allocation(Math.Min(quantity, a.Quantity), token, null);
         Version++;
         return true;
     }
 
-    /// <summary>Lowers an allocation to <paramref name="quantity"/>; never raises one. False when nothing changed.</summary>
+    /// <summary>
+    /// Lowers an allocation to <paramref name="quantity"/>; never raises one. False when nothing changed. A
+    /// provisional allocation released entirely (its order was refused or never recorded) gives the units it took
+    /// from a cart hold back to that hold.
+    /// </summary>
     public bool LowerAllocation(string id, int quantity)
     {
         if (Allocations?.GetValueOrDefault(id) is not { } a || a.Quantity <= quantity) return false;
-        if (quantity <= 0) RemoveAllocation(id);
+        if (quantity <= 0) Undo(id, a);
         else Allocations[id] = a with { Quantity = quantity };
         Version++;
         return true;
+    }
+
+    private void Undo(string id, Allocation a)
+    {
+        RemoveAllocation(id);
+        if (a is not { ConfirmBy: not null, FromHold: { } cart }) return;
+        var current = Holds?.GetValueOrDefault(cart.ReservationId);
+        (Holds ??= [])[cart.ReservationId] = new Hold(
+            (current?.Quantity ?? 0) + Math.Min(cart.Quantity, a.Quantity),
+            current is null || current.ExpiresAt < cart.ExpiresAt ? cart.ExpiresAt : current.ExpiresAt);
     }
 
     /// <summary>
