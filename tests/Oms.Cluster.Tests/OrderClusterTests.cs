@@ -315,12 +315,14 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (true)
             {
+                string seenSoFar;
                 lock (received)
                 {
                     if (received.DistinctBy(e => e.EventId).Count() >= 3) break;
+                    seenSoFar = string.Join(", ", received.Select(e => e.Type)); // the subscriber adds concurrently
                 }
 
-                Assert.True(DateTime.UtcNow < deadline, $"events received: {string.Join(", ", received.Select(e => e.Type))}");
+                Assert.True(DateTime.UtcNow < deadline, $"events received: {seenSoFar}");
                 await Task.Delay(50);
             }
 
