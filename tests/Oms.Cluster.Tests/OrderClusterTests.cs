@@ -62,7 +62,9 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
         Assert.NotEmpty(accepted);
         var soldA = accepted.Sum(r => r.Order.A);
         var soldB = accepted.Sum(r => r.Order.B);
-        Assert.InRange(soldA, 10, 12); // never more than the 12 there are; the leftovers are fewer than one order's worth
+        // Never more than the 12 there are. (Fewer is possible: units taken by an order that a B line then refused
+        // come back after later orders were already refused on them.)
+        Assert.InRange(soldA, 1, 12);
         Assert.InRange(soldB, 0, 6);
 
         foreach (var (sku, sold) in new[] { (a, soldA), (b, soldB) })
