@@ -225,6 +225,7 @@ public sealed partial class OrderGrain(
     private async Task<OrderResult> CreateReturn(ReturnLineRequest[] lines, LineQuantity[]? exchange)
     {
         if (!S.Exists) return NotFound();
+        if (!OrderRules.CanReturn(S.Status)) return InvalidState($"nothing of an order that is {Name(S.Status)} can be returned");
         var snapshot = await reference.GetAsync();
         var now = clock.GetUtcNow();
         foreach (var group in lines.GroupBy(l => l.Sku))
