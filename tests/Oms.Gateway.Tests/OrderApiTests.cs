@@ -515,6 +515,10 @@ public sealed class OrderApiTests(GatewayFixture fx)
         await Step(fid, "pick", new { sku = shirt, barcode = $"BC{shirt}", quantity = 1 });
         await Step(fid, "pack");
         await Step(fid, "ship", new { carrier = "DPD", trackingNumber = "T" });
+        // With the carrier, not yet with the customer: nothing to return yet.
+        var (inTransit, transit) = await Post($"/v1/orders/{orderId}/returns", new { lines = new[] { new { sku = shirt, quantity = 1, reason = "early" } } });
+        Assert.Equal(HttpStatusCode.Conflict, inTransit);
+        Assert.Contains("once delivered", transit.GetProperty("detail").GetString());
         await Step(fid, "deliver");
 
         var (foodReturn, problem) = await Post($"/v1/orders/{orderId}/returns", new { lines = new[] { new { sku = food, quantity = 1, reason = "stale" } } });

@@ -14,7 +14,7 @@ namespace Oms.Gateway.Tests;
 /// <list type="bullet">
 /// <item><c>obi-open</c>: a ship order, sourced, fulfilment <c>obi-open:f1</c> released at WH-T (2 x OBI-A, 1 x OBI-B).</item>
 /// <item><c>obi-held</c>: a ship order on hold for review (1 x OBI-A priced above the review threshold).</item>
-/// <item><c>obi-done</c>: a ship order shipped (2 x OBI-A), with return <c>obi-done:r1</c> (1 x OBI-A) awaiting receipt.</item>
+/// <item><c>obi-done</c>: a ship order shipped and delivered (2 x OBI-A), with return <c>obi-done:r1</c> (1 x OBI-A) awaiting receipt.</item>
 /// <item><c>obi-bopis</c>: a pickup order at ST-T-OXF, fulfilment <c>obi-bopis:f1</c> ready for pickup (1 x OBI-P).</item>
 /// </list>
 /// OBI-A has barcode 5000000000017, so scanning its SKU is a wrong barcode.
@@ -588,7 +588,7 @@ public sealed class OrderBadInputTests(GatewayFixture fx)
         var policy = await fx.GetOk("/v1/order-policy");
         await Place("obi-fz-open", """[{"sku": "OBI-F", "quantity": 5}]""", ShipTo);
         await Place("obi-fz-done", """[{"sku": "OBI-F", "quantity": 3}]""", ShipTo);
-        await ShipIt("obi-fz-done:f1", [("OBI-F", "OBI-F", 3)]);
+        await ShipAndDeliver("obi-fz-done:f1", [("OBI-F", "OBI-F", 3)]);
         await PostExpect("/v1/orders/obi-fz-done/returns", """{"lines": [{"sku": "OBI-F", "quantity": 1, "reason": "fuzz"}]}""", HttpStatusCode.Created);
 
         try
@@ -787,7 +787,7 @@ public sealed class OrderBadInputTests(GatewayFixture fx)
         Assert.Equal("on_hold", held.GetProperty("status").GetString());
 
         await Place("obi-done", """[{"sku": "OBI-A", "quantity": 2}]""", ShipTo);
-        await ShipIt("obi-done:f1", [("OBI-A", Barcode, 2)]);
+        await ShipAndDeliver("obi-done:f1", [("OBI-A", Barcode, 2)]);
         var ret = await PostExpect("/v1/orders/obi-done/returns", """{"lines": [{"sku": "OBI-A", "quantity": 1, "reason": "too small"}]}""", HttpStatusCode.Created);
         Assert.Equal("obi-done:r1", ret.GetProperty("returnId").GetString());
 
@@ -814,13 +814,14 @@ public sealed class OrderBadInputTests(GatewayFixture fx)
     private Task<JsonElement> Place(string orderId, string lines, string fulfilment) =>
         PostExpect("/v1/orders", Order(orderId: Q(orderId), customer: """{"id": "obi-cust"}""", lines: lines, fulfilment: fulfilment), HttpStatusCode.Created);
 
-    private async Task ShipIt(string fulfilmentId, (string Sku, string Barcode, int Quantity)[] lines)
+    private async Task ShipAndDeliver(string fulfilmentId, (string Sku, string Barcode, int Quantity)[] lines)
     {
         await PostExpect($"/v1/fulfilments/{fulfilmentId}/accept", null, HttpStatusCode.OK);
         foreach (var (sku, barcode, quantity) in lines)
             await PostExpect($"/v1/fulfilments/{fulfilmentId}/pick", JsonSerializer.Serialize(new { sku, barcode, quantity }), HttpStatusCode.OK);
         await PostExpect($"/v1/fulfilments/{fulfilmentId}/pack", null, HttpStatusCode.OK);
         await PostExpect($"/v1/fulfilments/{fulfilmentId}/ship", """{"carrier": "DHL", "trackingNumber": "T-1"}""", HttpStatusCode.OK);
+        await PostExpect($"/v1/fulfilments/{fulfilmentId}/deliver", null, HttpStatusCode.OK); // returnable from here on
     }
 
     private async Task<JsonElement> PostExpect(string path, string? body, HttpStatusCode expected)

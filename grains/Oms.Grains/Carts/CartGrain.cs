@@ -75,16 +75,19 @@ public sealed partial class CartGrain(
                 var held = state.State.Lines.GetValueOrDefault(line.Sku)?.Holds ?? [];
                 var candidates = line.Quantity == 0 ? [] : await GrainFactory.GetGrain<ISkuAvailabilityGrain>(line.Sku).GetHoldCandidatesAsync(channel.ChannelId);
                 foreach (var c in candidates) keepBack[(line.Sku, c.LocationId)] = c.KeepBack;
-                var sellsHere = line.PickupLocationId is null || candidates.Any(c => c.LocationId == line.PickupLocationId);
-                // Sold out as of the last acknowledged change (the view has every one of them): refuse without
-                // writing an intent or asking an inventory grain. This is most of a flash sale's traffic.
-                var soldOut = line.Quantity > held.Values.Sum()
-                    && !candidates.Any(c => c.Sellable > 0 && (line.PickupLocationId is null || c.LocationId == line.PickupLocationId));
-                var plan = sellsHere && !soldOut ? HoldPlanner.Plan(held, line.Quantity, line.PickupLocationId, candidates) : null;
+                var plan = HoldPlanner.Plan(held, line.Quantity, line.PickupLocationId, candidates);
                 if (plan is null)
                 {
-                    return Fail(CartOutcome.InsufficientStock, sellsHere ? "sold out" : "no location of this channel can hold it",
+                    return Fail(CartOutcome.InsufficientStock, "no location of this channel can hold it",
                         [new LineShortfall(line.Sku, line.Quantity, held.Values.Sum())]);
+                }
+
+                // Sold out as of the last acknowledged change (the view has every one of them): refuse a raise without
+                // writing an intent or asking an inventory grain. This is most of a flash sale's traffic.
+                if (HoldPlanner.Raises(held, plan)
+                    && !candidates.Any(c => c.Sellable > 0 && (line.PickupLocationId is null || c.LocationId == line.PickupLocationId)))
+                {
+                    return Fail(CartOutcome.InsufficientStock, "sold out", [new LineShortfall(line.Sku, line.Quantity, held.Values.Sum())]);
                 }
 
                 plans[line.Sku] = plan;

@@ -232,7 +232,7 @@ public sealed partial class OrderGrain(
         {
             var returnable = S.HandedOver(group.Key) - S.ReturnedUnits(group.Key);
             var wanted = group.Sum(l => l.Quantity);
-            if (wanted > returnable) return InvalidState($"only {returnable} units of {group.Key} can be returned");
+            if (wanted > returnable) return InvalidState($"only {returnable} units of {group.Key} can be returned (units count once delivered or collected)");
             var product = await GrainFactory.GetGrain<IProductGrain>(group.Key).GetAsync();
             if (RefundRules.Refuse(snapshot.Policy.Refund, S.HandedOverAt(group.Key), now, product?.Category) is { } why)
                 return InvalidState($"{group.Key}: {why}");
@@ -356,7 +356,6 @@ public sealed partial class OrderGrain(
                 f.Carrier = command.Carrier;
                 f.TrackingNumber = command.TrackingNumber;
                 f.Status = next;
-                if (!transfer) f.HandedOverAt = now;
                 OmsGrainMetrics.FulfilmentHours.Record((now - S.CreatedAt).TotalHours);
                 Record("shipped", transfer
                     ? $"{fulfilmentId}: transfer from {f.LocationId} to {f.TransferTo} with {command.Carrier} {command.TrackingNumber}"

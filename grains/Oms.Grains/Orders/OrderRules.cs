@@ -41,7 +41,7 @@ public static class OrderRules
         if (onHold) return OrderStatus.OnHold;
         var live = fulfilments.Where(f => f.Status != FulfilmentStatus.Cancelled).ToList();
         if (live.Count == 0) return fulfilments.Count == 0 ? OrderStatus.Created : OrderStatus.Cancelled;
-        var allHandedOver = live.All(f => f.Status is FulfilmentStatus.Delivered or FulfilmentStatus.Collected || !f.Transfer && f.Status == FulfilmentStatus.Shipped);
+        var allHandedOver = live.All(f => f.Status is FulfilmentStatus.Delivered or FulfilmentStatus.Collected);
         if (allReturned && allHandedOver) return OrderStatus.Returned;
         if (live.All(f => f.Status is FulfilmentStatus.Delivered or FulfilmentStatus.Collected))
             return live.Any(f => f.Status == FulfilmentStatus.Delivered) ? OrderStatus.Delivered : OrderStatus.Collected;

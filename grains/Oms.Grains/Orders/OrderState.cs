@@ -114,9 +114,12 @@ public sealed class OrderState
 
     public decimal Total => Request!.Lines.Sum(l => l.UnitPrice * l.Quantity);
 
-    /// <summary>Units of a SKU that reached the customer (shipped, delivered or collected).</summary>
+    /// <summary>
+    /// Units of a SKU that reached the customer: delivered or collected. A parcel still with the carrier is not
+    /// returnable yet (it may still be refused at the door or lost; the carrier's delivery decides).
+    /// </summary>
     public int HandedOver(string sku) => Fulfilments
-        .Where(f => f.TransferTo is null ? f.Status is FulfilmentStatus.Shipped or FulfilmentStatus.Delivered or FulfilmentStatus.Collected : f.Status == FulfilmentStatus.Collected)
+        .Where(f => f.Status is FulfilmentStatus.Delivered or FulfilmentStatus.Collected)
         .Sum(f => f.Line(sku)?.Quantity ?? 0);
 
     public int ReturnedUnits(string sku) => Returns.Sum(r => r.Lines.Where(l => l.Sku == sku).Sum(l => l.Quantity));
