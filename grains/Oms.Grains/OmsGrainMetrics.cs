@@ -36,4 +36,11 @@ public static class OmsGrainMetrics
 
     public static readonly Histogram<double> FulfilmentHours = Meter.CreateHistogram<double>(
         "oms.fulfilment.duration", "h", "From order to shipment or hand-over");
+
+    /// <summary>Grain-state writes per database transaction (group commit below the grains).</summary>
+    public static readonly Histogram<int> StorageBatchSize = Meter.CreateHistogram<int>(
+        "oms.storage.batch.size", "{write}", "Grain-state writes committed by one database transaction");
+
+    public static readonly Counter<long> StorageBatchesFailed = Meter.CreateCounter<long>(
+        "oms.storage.batch.failed", "{batch}", "Storage batches that failed (every write in them failed to its caller)");
 }

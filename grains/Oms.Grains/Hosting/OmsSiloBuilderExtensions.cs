@@ -1,4 +1,8 @@
+using System.Data.Common;
 using System.Net;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using Oms.Grains.Reference;
 using Oms.Grains.Storage;
@@ -15,8 +19,18 @@ public static class OmsSiloBuilderExtensions
 {
     public const string PostgresInvariant = "Npgsql";
 
-    /// <summary>The ADO.NET storage behind <see cref="SerializedGrainStorage"/> in SQLite mode.</summary>
-    private const string SqliteStorage = "oms-sqlite";
+    /// <summary>
+    /// The Orleans ADO.NET storage provider behind <see cref="GroupCommitGrainStorage"/>: it reads (and clears); group
+    /// commit writes the same rows in batches.
+    /// </summary>
+    public const string ProviderStorage = "oms-adonet";
+
+    /// <summary>
+    /// Concurrent batches per silo. SQLite has one writer; PostgreSQL takes a second batch while one commits (its
+    /// own WAL group commit then joins them), without spreading writes so thin that batches stop forming.
+    /// </summary>
+    private const int SqliteWriters = 1;
+    private const int PostgresWriters = 2;
 
     public static ISiloBuilder AddOms(this ISiloBuilder silo, OmsSiloOptions options, bool dashboard = true)
     {
@@ -55,25 +69,13 @@ public static class OmsSiloBuilderExtensions
 
             case StorageMode.Sqlite:
                 SqliteSchema.EnsureCreated(options.SqlitePath);
-                silo.AddAdoNetGrainStorage(SqliteStorage, o =>
-                {
-                    o.Invariant = SqliteSchema.Invariant;
-                    o.ConnectionString = SqliteSchema.ConnectionString(options.SqlitePath);
-                });
-                UseBinaryState(silo, SqliteStorage);
-                silo.Services.AddKeyedSingleton<IGrainStorage>(OmsNames.Storage,
-                    (sp, _) => new SerializedGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteStorage)));
+                AddGroupCommitStorage(silo, SqliteSchema.Invariant, SqliteSchema.ConnectionString(options.SqlitePath), SqliteFactory.Instance, SqliteWriters);
                 silo.UseInMemoryReminderService();
                 break;
 
             case StorageMode.Postgres:
                 var connectionString = RequireConnectionString(options);
-                silo.AddAdoNetGrainStorage(OmsNames.Storage, o =>
-                {
-                    o.Invariant = PostgresInvariant;
-                    o.ConnectionString = connectionString;
-                });
-                UseBinaryState(silo, OmsNames.Storage);
+                AddGroupCommitStorage(silo, PostgresInvariant, connectionString, NpgsqlFactory.Instance, PostgresWriters);
                 silo.UseAdoNetReminderService(o =>
                 {
                     o.Invariant = PostgresInvariant;
@@ -92,6 +94,25 @@ public static class OmsSiloBuilderExtensions
         silo.Services.AddSingleton<Sourcing.OrderSourcing>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataCache>());
         return silo;
+    }
+
+    /// <summary>The provider (reads, clears) under its own name, and group commit in front of it as the OMS storage.</summary>
+    private static void AddGroupCommitStorage(ISiloBuilder silo, string invariant, string connectionString, DbProviderFactory factory, int writers)
+    {
+        silo.AddAdoNetGrainStorage(ProviderStorage, o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
+        UseBinaryState(silo, ProviderStorage);
+        silo.Services.AddKeyedSingleton<IGrainStorage>(OmsNames.Storage, (sp, _) => new GroupCommitGrainStorage(
+            OmsNames.Storage,
+            sp.GetRequiredKeyedService<IGrainStorage>(ProviderStorage),
+            sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(ProviderStorage),
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+            factory,
+            writers,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<GroupCommitGrainStorage>()));
     }
 
     /// <summary>

@@ -205,7 +205,12 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         foreach (var hold in stillHeld)
         {
             var body = await http.GetFromJsonAsync<JsonElement>($"/v1/carts/{hold.CartId}");
-            Assert.Equal(1, body.GetProperty("lines")[0].GetProperty("quantity").GetInt32());
+            // Reading hundreds of carts (each activated from storage after a restart) takes seconds: a hold may
+            // have reached its expiry while the others were read. The cart answered before this instant.
+            if (hold.ExpiresAt <= DateTimeOffset.UtcNow) continue;
+            var lines = body.GetProperty("lines");
+            Assert.True(lines.GetArrayLength() == 1 && lines[0].GetProperty("quantity").GetInt32() == 1,
+                $"acknowledged hold of {hold.CartId} (expires {hold.ExpiresAt:O}) lost: {body}");
         }
     }
 

@@ -1,0 +1,211 @@
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace Oms.Grains.Storage;
+
+/// <summary>
+/// Group commit below the grains (docs/decisions/0007). Every grain-state write of this silo goes into one queue; a
+/// writer takes everything queued (the writes that arrived while the previous batch committed) and commits it as
+/// one database transaction: on PostgreSQL one batched round trip plus the commit, on SQLite one transaction and
+/// one fsync. Each write is the provider's own stored <c>WriteToStorageKey</c> query with the provider's
+/// parameters, hashes and serializer, so the rows stay the Orleans ADO.NET tables and format, and each keeps its
+/// own optimistic-concurrency check: a stale ETag fails that write alone (InconsistentStateException) while the
+/// others commit. A write is acknowledged only after its batch committed; a batch that fails fails every write in
+/// it, and none of their grains takes a new ETag. Reads and clears stay with the provider.
+/// </summary>
+public sealed partial class GroupCommitGrainStorage : IGrainStorage
+{
+    /// <summary>Writes per transaction at most: big enough that a flash sale or a bulk feed rarely fills one.</summary>
+    public const int MaxBatch = 512;
+
+    private readonly string _name;
+    private readonly IGrainStorage _provider;
+    private readonly AdoNetGrainStorageOptions _options;
+    private readonly string _serviceId;
+    private readonly DbProviderFactory _factory;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>();
+    private readonly Lazy<Task<string>> _writeQuery;
+
+    public GroupCommitGrainStorage(
+        string name, IGrainStorage provider, AdoNetGrainStorageOptions options, string serviceId, DbProviderFactory factory, int writers, ILogger logger)
+    {
+        _name = name;
+        _provider = provider;
+        _options = options;
+        _serviceId = serviceId;
+        _factory = factory;
+        _logger = logger;
+        _writeQuery = new Lazy<Task<string>>(LoadWriteQueryAsync);
+        for (var i = 0; i < writers; i++) _ = Task.Run(RunWriterAsync);
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        _provider.ReadStateAsync(stateName, grainId, grainState);
+
+    /// <summary>Clears are rare (no OMS grain clears its state) and go through the provider, one at a time.</summary>
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        _provider.ClearStateAsync(stateName, grainId, grainState);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (!StorageRowKey.IsPlainStateName(stateName))
+        {
+            await _provider.WriteStateAsync(stateName, grainId, grainState);
+            return;
+        }
+
+        // Serialised now, in the grain's turn: the batch goes out later, while the grain may already change its state.
+        var payload = _options.GrainStorageSerializer.Serialize(grainState.State).ToArray();
+        var key = StorageRowKey.For(grainId);
+        var hasher = _options.HashPicker.PickHasher(_serviceId, _name, stateName, grainId, grainState)
+            ?? throw new InvalidOperationException($"storage {_name} has no hasher");
+        var write = new PendingWrite(
+            grainId, stateName, key, hasher.Hash(key.HashBytes), hasher.Hash(Encoding.UTF8.GetBytes(stateName)),
+            string.IsNullOrWhiteSpace(grainState.ETag) ? null : int.Parse(grainState.ETag, CultureInfo.InvariantCulture), payload);
+        await _queue.Writer.WriteAsync(write);
+        var version = await write.Done.Task;
+
+        // The provider's own check: no row, a NULL version or the same version back means the ETag was stale.
+        if (version == grainState.ETag || version == string.Empty || (version is null && grainState.ETag is not null))
+        {
+            throw new InconsistentStateException(
+                $"Version conflict (WriteState): ServiceId={_serviceId} ProviderName={_name} GrainType={stateName} GrainId={grainId} ETag={grainState.ETag}.");
+        }
+
+        grainState.ETag = version;
+        grainState.RecordExists = true;
+    }
+
+    private async Task RunWriterAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write)) batch.Add(write);
+            if (batch.Count == 0) continue;
+            try
+            {
+                var versions = await CommitAsync(batch);
+                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(versions[i]);
+                OmsGrainMetrics.StorageBatchSize.Record(batch.Count);
+            }
+            catch (Exception ex)
+            {
+                OmsGrainMetrics.StorageBatchesFailed.Add(1);
+                LogBatchFailed(ex, _name, batch.Count);
+                foreach (var write in batch) write.Done.TrySetException(ex);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>One transaction for the whole batch; the versions the stored query answered, in batch order.</summary>
+    private async Task<string?[]> CommitAsync(List<PendingWrite> batch)
+    {
+        var query = await _writeQuery.Value;
+        // One lock order for every batch of every silo: two batches touching the same rows never deadlock.
+        var order = Enumerable.Range(0, batch.Count)
+            .OrderBy(i => batch[i].GrainIdHash).ThenBy(i => batch[i].GrainTypeHash).ThenBy(i => batch[i].Key.N0).ThenBy(i => batch[i].Key.N1)
+            .ThenBy(i => batch[i].Key.StringKey, StringComparer.Ordinal).ThenBy(i => batch[i].StateName, StringComparer.Ordinal).ToArray();
+        var versions = new string?[batch.Count];
+
+        await using var connection = _factory.CreateConnection() ?? throw new InvalidOperationException("no connection");
+        connection.ConnectionString = _options.ConnectionString;
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (connection.CanCreateBatch)
+        {
+            await using var dbBatch = connection.CreateBatch();
+            dbBatch.Transaction = transaction;
+            foreach (var i in order)
+            {
+                var command = dbBatch.CreateBatchCommand();
+                command.CommandText = query;
+                Bind(command.Parameters, command.CreateParameter, batch[i]);
+                dbBatch.BatchCommands.Add(command);
+            }
+
+            await using var reader = await dbBatch.ExecuteReaderAsync();
+            for (var n = 0; n < order.Length; n++)
+            {
+                if (n > 0 && !await reader.NextResultAsync()) throw new InvalidOperationException("a batched write returned no result set");
+                versions[order[n]] = await VersionAsync(reader);
+            }
+        }
+        else
+        {
+            foreach (var i in order)
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = query;
+                Bind(command.Parameters, command.CreateParameter, batch[i]);
+                await using var reader = await command.ExecuteReaderAsync();
+                versions[i] = await VersionAsync(reader);
+            }
+        }
+
+        await transaction.CommitAsync();
+        return versions;
+    }
+
+    /// <summary>Like the provider: the first row's version, "" for NULL, null when there is no row.</summary>
+    private static async Task<string?> VersionAsync(DbDataReader reader)
+    {
+        if (!await reader.ReadAsync()) return null;
+        return reader.IsDBNull(0) ? string.Empty : Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private void Bind(DbParameterCollection parameters, Func<DbParameter> create, PendingWrite write)
+    {
+        Add("GrainIdHash", DbType.Int32, write.GrainIdHash);
+        Add("GrainIdN0", DbType.Int64, write.Key.N0);
+        Add("GrainIdN1", DbType.Int64, write.Key.N1);
+        Add("GrainTypeHash", DbType.Int32, write.GrainTypeHash);
+        Add("GrainTypeString", DbType.String, write.StateName);
+        Add("GrainIdExtensionString", DbType.String, write.Key.StringKey);
+        Add("ServiceId", DbType.String, _serviceId);
+        Add("GrainStateVersion", DbType.Int32, write.Version);
+        Add("PayloadBinary", DbType.Binary, write.Payload);
+
+        void Add(string name, DbType type, object? value)
+        {
+            var p = create();
+            p.ParameterName = name;
+            p.DbType = type;
+            p.Value = value ?? DBNull.Value;
+            parameters.Add(p);
+        }
+    }
+
+    /// <summary>The provider's stored write query, read from OrleansQuery as the provider reads it.</summary>
+    private async Task<string> LoadWriteQueryAsync()
+    {
+        await using var connection = _factory.CreateConnection() ?? throw new InvalidOperationException("no connection");
+        connection.ConnectionString = _options.ConnectionString;
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'WriteToStorageKey'";
+        var text = await command.ExecuteScalarAsync() as string
+            ?? throw new InvalidOperationException("OrleansQuery has no WriteToStorageKey: apply the storage schema first");
+        // A batched command is one statement: no trailing separator.
+        return text.Trim().TrimEnd(';').Trim();
+    }
+
+    private sealed record PendingWrite(
+        GrainId GrainId, string StateName, StorageRowKey Key, int GrainIdHash, int GrainTypeHash, int? Version, byte[] Payload)
+    {
+        public TaskCompletionSource<string?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage {Storage}: a batch of {Writes} writes failed; every write in it fails to its caller")]
+    private partial void LogBatchFailed(Exception ex, string storage, int writes);
+}
