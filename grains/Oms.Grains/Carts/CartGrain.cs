@@ -160,6 +160,7 @@ public sealed partial class CartGrain(
         }
 
         state.State.Intent = changes.GroupBy(c => c.Sku).ToDictionary(g => g.Key, g => g.Select(c => c.Location).ToArray());
+        var existed = state.State.Existed;
         state.State.Existed = true;
         await state.WriteStateAsync();
 
@@ -171,6 +172,7 @@ public sealed partial class CartGrain(
         {
             await Task.WhenAll(raised.Where(r => r.Result.Ok).Select(r => Hold(r.Change.Location, r.Change.Sku, r.Change.Before, state.State.ExpiresAt ?? expiresAt, 0)));
             state.State.Intent = null;
+            state.State.Existed = existed; // a refused change leaves the cart as it was, even a cart that did not exist
             await state.WriteStateAsync();
             return await ShortfallsAsync(channel, lines, refused.Select(r => r.Change.Sku).Distinct());
         }

@@ -91,7 +91,8 @@ public sealed partial class OrderGrain(
             plan = result.Plan;
             if (!plan.Complete) return Refused(plan.Shortfalls);
             var candidate = Build(plan.Fulfilments, 1, now);
-            if (await AllocateAsync(candidate, result.KeepBack, request.CartId)) fulfilments = candidate;
+            // Only a cart of this order's channel is converted; another channel's cart keeps its holds.
+            if (await AllocateAsync(candidate, result.KeepBack, cartHeld is null ? null : request.CartId)) fulfilments = candidate;
             // Refused on figures the view still showed: plan once more on fresh ones.
         }
 
