@@ -191,21 +191,26 @@ public sealed class GroupCommitStorageTests(PostgresServer postgres) : IClassFix
 
         /// <summary>Holds the table's write lock until disposed.</summary>
         public abstract Task<IAsyncDisposable> BlockWritersAsync();
+
+        protected static async Task ExecuteAsync(DbConnection c, string sql)
+        {
+            await using (c)
+            {
+                await c.OpenAsync();
+                await using var cmd = c.CreateCommand();
+                cmd.CommandText = sql;
+                await cmd.ExecuteNonQueryAsync();
+            }
+        }
     }
 
     private sealed class SqliteDatabase(string connectionString) : Database
     {
-        public override async Task PoisonAsync(string marker)
-        {
-            await using var c = new SqliteConnection(connectionString);
-            await c.OpenAsync();
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = $"""
+        public override Task PoisonAsync(string marker) =>
+            ExecuteAsync(new SqliteConnection(connectionString), $"""
                 CREATE TRIGGER oms_poison_u BEFORE UPDATE ON OrleansStorage WHEN NEW.GrainIdExtensionString = '{marker}' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END;
                 CREATE TRIGGER oms_poison_i BEFORE INSERT ON OrleansStorage WHEN NEW.GrainIdExtensionString = '{marker}' BEGIN SELECT RAISE(ABORT, 'poisoned row'); END;
-                """;
-            await cmd.ExecuteNonQueryAsync();
-        }
+                """);
 
         public override async Task<IAsyncDisposable> BlockWritersAsync()
         {
@@ -218,12 +223,8 @@ public sealed class GroupCommitStorageTests(PostgresServer postgres) : IClassFix
 
     private sealed class PostgresDatabase(string connectionString) : Database
     {
-        public override async Task PoisonAsync(string marker)
-        {
-            await using var c = new NpgsqlConnection(connectionString);
-            await c.OpenAsync();
-            await using var cmd = c.CreateCommand();
-            cmd.CommandText = $"""
+        public override Task PoisonAsync(string marker) =>
+            ExecuteAsync(new NpgsqlConnection(connectionString), $"""
                 CREATE OR REPLACE FUNCTION oms_poison() RETURNS trigger AS $$
                 BEGIN
                     IF NEW.GrainIdExtensionString = '{marker}' THEN RAISE EXCEPTION 'poisoned row'; END IF;
@@ -231,9 +232,7 @@ public sealed class GroupCommitStorageTests(PostgresServer postgres) : IClassFix
                 END $$ LANGUAGE plpgsql;
                 DROP TRIGGER IF EXISTS oms_poison ON OrleansStorage;
                 CREATE TRIGGER oms_poison BEFORE INSERT OR UPDATE ON OrleansStorage FOR EACH ROW EXECUTE FUNCTION oms_poison();
-                """;
-            await cmd.ExecuteNonQueryAsync();
-        }
+                """);
 
         public override async Task<IAsyncDisposable> BlockWritersAsync()
         {
