@@ -1,6 +1,5 @@
 using System.Data;
 using System.Data.Common;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -49,7 +48,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         _provider.ReadStateAsync(stateName, grainId, grainState);
 
-    /// <summary>Clears are rare (no OMS grain clears its state) and go through the provider, one at a time.</summary>
+    /// <summary>Clears are rare (no OMS grain clears its state) and go straight to the provider, outside the batches.</summary>
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         _provider.ClearStateAsync(stateName, grainId, grainState);
 
@@ -67,7 +66,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage
         var hasher = _options.HashPicker.PickHasher(_serviceId, _name, stateName, grainId, grainState)
             ?? throw new InvalidOperationException($"storage {_name} has no hasher");
         var write = new PendingWrite(
-            grainId, stateName, key, hasher.Hash(key.HashBytes), hasher.Hash(Encoding.UTF8.GetBytes(stateName)),
+            stateName, key, hasher.Hash(key.HashBytes), hasher.Hash(Encoding.UTF8.GetBytes(stateName)),
             string.IsNullOrWhiteSpace(grainState.ETag) ? null : int.Parse(grainState.ETag, CultureInfo.InvariantCulture), payload);
         await _queue.Writer.WriteAsync(write);
         var version = await write.Done.Task;
@@ -201,7 +200,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage
     }
 
     private sealed record PendingWrite(
-        GrainId GrainId, string StateName, StorageRowKey Key, int GrainIdHash, int GrainTypeHash, int? Version, byte[] Payload)
+        string StateName, StorageRowKey Key, int GrainIdHash, int GrainTypeHash, int? Version, byte[] Payload)
     {
         public TaskCompletionSource<string?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
