@@ -6,7 +6,7 @@
 #   e.g. apply-postgres.sh -h 127.0.0.1 -p 55432 -U postgres -d oms
 #        apply-postgres.sh "host=127.0.0.1 port=55432 user=postgres dbname=oms"
 #
-# All four scripts run in ONE transaction (psql --single-transaction, ON_ERROR_STOP=1): either the
+# All five scripts (Orleans' four and the OMS's detached state items) run in ONE transaction (psql --single-transaction, ON_ERROR_STOP=1): either the
 # whole schema is applied or nothing is. The scripts are idempotent (CREATE ... IF NOT EXISTS,
 # CREATE OR REPLACE FUNCTION, INSERT ... ON CONFLICT DO UPDATE), so re-applying to a database that
 # already has the schema is safe: data is untouched and the query texts are refreshed.
@@ -39,7 +39,7 @@ if [[ -z "$psql_bin" || ! -x "$psql_bin" ]]; then
     exit 1
 fi
 
-scripts=("$sqldir/01-main.sql" "$sqldir/02-clustering.sql" "$sqldir/03-persistence.sql" "$sqldir/04-reminders.sql")
+scripts=("$sqldir/01-main.sql" "$sqldir/02-clustering.sql" "$sqldir/03-persistence.sql" "$sqldir/04-reminders.sql" "$sqldir/05-oms-state-items.sql")
 for f in "${scripts[@]}"; do
     [[ -r "$f" ]] || { echo "apply-postgres: missing $f" >&2; exit 1; }
 done

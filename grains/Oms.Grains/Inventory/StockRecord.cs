@@ -1,4 +1,5 @@
 using Oms.GrainInterfaces.Inventory;
+using Oms.Grains.Storage;
 
 namespace Oms.Grains.Inventory;
 
@@ -42,9 +43,15 @@ public enum FeedOutcome
 /// <summary>
 /// Persisted state of one location × SKU and the pure rules that change it. Collections stay null while
 /// empty: most of the millions of location × SKU records never hold a reason code or an inbound line.
+/// <para>
+/// Cart holds are the record's detached items (docs/decisions/0009): durable storage keeps each hold as its own
+/// row and writes only the holds a batch changed, so a write costs the same at 100 or 50,000 live holds. Every
+/// change to <see cref="Holds"/> goes through <see cref="PutHold"/>, which records it and keeps
+/// <see cref="Reserved"/> as a running sum.
+/// </para>
 /// </summary>
 [GenerateSerializer, Alias("oms.StockRecord")]
-public sealed class StockRecord
+public sealed class StockRecord : IDetachedItemsState
 {
     /// <summary>How many adjustment event ids are remembered per location × SKU for de-duplication.</summary>
     public const int RememberedEventIds = 1000;
@@ -57,13 +64,44 @@ public sealed class StockRecord
     [Id(7)] public long Version { get; set; }
     [Id(8)] public List<string>? RecentEventIds { get; set; }
 
-    /// <summary>Live cart holds by reservation id. Reserved is their sum; never stored separately.</summary>
+    /// <summary>
+    /// Live cart holds by reservation id; Reserved is their sum. Stored in the record by whole-state storage
+    /// (memory), and as detached items by group commit, whose row leaves this null and counts them in
+    /// <see cref="StoredHolds"/>. Change it only through <see cref="PutHold"/>.
+    /// </summary>
     [Id(9)] public Dictionary<string, Hold>? Holds { get; set; }
 
     /// <summary>Allocations by fulfilment id. Allocated is their sum.</summary>
     [Id(10)] public Dictionary<string, Allocation>? Allocations { get; set; }
 
-    public int Reserved => Holds is null ? 0 : Holds.Values.Sum(h => h.Quantity);
+    /// <summary>In a row written without its holds: how many holds are stored beside it.</summary>
+    [Id(11)] public int StoredHolds { get; set; }
+
+    /// <summary>Reservation ids whose hold changed since the record was last copied for a write.</summary>
+    [NonSerialized] private HashSet<string>? _changedHolds;
+
+    /// <summary>Sum of the holds, kept by <see cref="PutHold"/>; null until first asked after a load.</summary>
+    [NonSerialized] private int? _reserved;
+
+    public int Reserved => _reserved ??= Holds is null ? 0 : Holds.Values.Sum(h => h.Quantity);
+
+    /// <summary>Sets (or with null removes) one hold: the only way holds change.</summary>
+    private void PutHold(string reservationId, Hold? hold)
+    {
+        var before = Holds?.GetValueOrDefault(reservationId)?.Quantity ?? 0;
+        if (hold is null)
+        {
+            if (Holds?.Remove(reservationId) != true) return;
+            if (Holds.Count == 0) Holds = null;
+        }
+        else
+        {
+            (Holds ??= [])[reservationId] = hold;
+        }
+
+        _reserved = Reserved - before + (hold?.Quantity ?? 0);
+        (_changedHolds ??= []).Add(reservationId);
+    }
 
     public int Allocated => Allocations is null ? 0 : Allocations.Values.Sum(a => a.Quantity);
 
@@ -105,9 +143,7 @@ public sealed class StockRecord
         if (hold is not null)
         {
             var taken = Math.Min(held, quantity);
-            if (taken == held) Holds!.Remove(fromHold!);
-            else Holds![fromHold!] = hold with { Quantity = held - taken };
-            if (Holds.Count == 0) Holds = null;
+            PutHold(fromHold!, taken == held ? null : hold with { Quantity = held - taken });
             if (taken > 0) fromCart = new HeldUnits(fromHold!, (fromCart is not null && fromCart.ReservationId == fromHold ? fromCart.Quantity : 0) + taken, hold.ExpiresAt);
         }
 
@@ -157,9 +193,9 @@ public sealed class StockRecord
         RemoveAllocation(id);
         if (a is not { ConfirmBy: not null, FromHold: { } cart }) return;
         var current = Holds?.GetValueOrDefault(cart.ReservationId);
-        (Holds ??= [])[cart.ReservationId] = new Hold(
+        PutHold(cart.ReservationId, new Hold(
             (current?.Quantity ?? 0) + Math.Min(cart.Quantity, a.Quantity),
-            current is null || current.ExpiresAt < cart.ExpiresAt ? cart.ExpiresAt : current.ExpiresAt);
+            current is null || current.ExpiresAt < cart.ExpiresAt ? cart.ExpiresAt : current.ExpiresAt));
     }
 
     /// <summary>
@@ -220,13 +256,13 @@ public sealed class StockRecord
 
         if (quantity == 0)
         {
-            if (Holds?.Remove(reservationId) != true) return new HoldOutcome(true, current + free, 0);
-            if (Holds.Count == 0) Holds = null;
+            if (Holds?.ContainsKey(reservationId) != true) return new HoldOutcome(true, current + free, 0);
+            PutHold(reservationId, null);
         }
         else
         {
             if (current == quantity && Holds![reservationId].ExpiresAt == expiresAt) return new HoldOutcome(true, current + free, quantity);
-            (Holds ??= [])[reservationId] = new Hold(quantity, expiresAt);
+            PutHold(reservationId, new Hold(quantity, expiresAt));
         }
 
         Version++;
@@ -239,17 +275,54 @@ public sealed class StockRecord
         if (Holds is null) return 0;
         var expired = Holds.Where(h => h.Value.ExpiresAt <= now).ToList();
         if (expired.Count == 0) return 0;
-        foreach (var (id, _) in expired) Holds.Remove(id);
-        if (Holds.Count == 0) Holds = null;
+        foreach (var (id, _) in expired) PutHold(id, null);
         Version++;
         return expired.Sum(h => h.Value.Quantity);
     }
 
     /// <summary>
-    /// A copy for the storage provider. The provider serialises the state it is given on its own schedule (after
-    /// opening a connection, on another thread), while group commit keeps changing the working record.
+    /// A copy for storage, which serialises it while group commit keeps changing the working record. The copy takes
+    /// over the record of changed holds: the next copy starts a new one.
     /// </summary>
-    public StockRecord Clone() => new()
+    public StockRecord Clone()
+    {
+        var copy = CopyWith(Holds is null ? null : new Dictionary<string, Hold>(Holds));
+        copy._reserved = _reserved;
+        copy._changedHolds = _changedHolds;
+        _changedHolds = null;
+        return copy;
+    }
+
+    public int DetachedItemCount => Holds?.Count ?? StoredHolds;
+
+    public object WithoutDetachedItems()
+    {
+        var row = CopyWith(null);
+        row.StoredHolds = Holds?.Count ?? 0;
+        return row;
+    }
+
+    public IReadOnlyList<KeyValuePair<string, object?>> TakeChangedItems()
+    {
+        if (_changedHolds is null) return [];
+        var changes = _changedHolds.Select(id => KeyValuePair.Create(id, (object?)Holds?.GetValueOrDefault(id))).ToList();
+        _changedHolds = null;
+        return changes;
+    }
+
+    /// <summary>
+    /// Holds read back from their rows. A record written before holds were detached carries them in its row: they
+    /// count as changed, so the next write stores them as rows.
+    /// </summary>
+    public void AttachItems(IEnumerable<KeyValuePair<string, object>> items)
+    {
+        if (Holds is not null) _changedHolds = [.. Holds.Keys];
+        foreach (var (id, item) in items) (Holds ??= [])[id] = (Hold)item;
+        StoredHolds = 0;
+        _reserved = null;
+    }
+
+    private StockRecord CopyWith(Dictionary<string, Hold>? holds) => new()
     {
         OnHand = OnHand,
         SafetyStock = SafetyStock,
@@ -259,7 +332,7 @@ public sealed class StockRecord
         AsOf = AsOf,
         Version = Version,
         RecentEventIds = RecentEventIds is null ? null : [.. RecentEventIds],
-        Holds = Holds is null ? null : new Dictionary<string, Hold>(Holds),
+        Holds = holds,
     };
 
     public int UnavailableTotal => Unavailable is null ? 0 : Unavailable.Values.Sum();

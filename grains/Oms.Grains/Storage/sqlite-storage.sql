@@ -152,3 +152,16 @@ INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES ('DeleteStorage
         AND Version = @GrainStateVersion
     RETURNING Version + 1 AS NewGrainStateVersion;
 ');
+
+-- Oms.Orleans: detached state items (docs/decisions/0009). A state implementing IDetachedItemsState (the inventory
+-- record's cart holds) keeps one keyed collection here, one row per item, written by group commit in the same
+-- transaction as the state's OrleansStorage row; only the items a write changed are touched.
+CREATE TABLE IF NOT EXISTS OmsStateItem
+(
+    ServiceId TEXT NOT NULL,
+    StateName TEXT NOT NULL,
+    GrainKey  TEXT NOT NULL,
+    ItemKey   TEXT NOT NULL,
+    Payload   BLOB NOT NULL,
+    PRIMARY KEY (ServiceId, StateName, GrainKey, ItemKey)
+) WITHOUT ROWID;
