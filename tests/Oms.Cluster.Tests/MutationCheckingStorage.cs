@@ -12,6 +12,11 @@ public sealed class MutationCheckingStorage(IGrainStorage inner, Serializer seri
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<GrainId, bool> FailNext = new();
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<GrainId, int> Writes = new();
+
+    /// <summary>How many writes of <paramref name="grainId"/> have landed so far.</summary>
+    public static int WritesOf(GrainId grainId) => Writes.GetValueOrDefault(grainId);
+
     /// <summary>The next write of <paramref name="grainId"/> fails, as a storage outage would (after a delay, not landing).</summary>
     public static void FailNextWrite(GrainId grainId) => FailNext[grainId] = true;
 
@@ -24,6 +29,7 @@ public sealed class MutationCheckingStorage(IGrainStorage inner, Serializer seri
         await Task.Delay(5);
         if (FailNext.TryRemove(grainId, out _)) throw new TimeoutException($"injected storage failure for {grainId}");
         await inner.WriteStateAsync(stateName, grainId, grainState);
+        Writes.AddOrUpdate(grainId, 1, (_, n) => n + 1);
         if (!before.AsSpan().SequenceEqual(serializer.SerializeToArray(grainState.State)))
             throw new InvalidOperationException($"{grainId} changed its state object while it was being written");
     }

@@ -8,12 +8,13 @@ using Oms.Grains.Reference;
 namespace Oms.Grains.Carts;
 
 /// <summary>
-/// A cart: lines, and which location holds what for each. The protocol (docs/decisions/0005):
-/// 1. record the intent (which holds will change) durably; 2. raise holds (the inventory grains decide); if any
-/// raise is refused, lower the raised ones back and answer with the shortfall (the cart stays as it was);
-/// 3. lower what the new plan no longer needs (always succeeds); 4. record the new lines and clear the intent.
-/// Holds are idempotent per reservation id (one per cart at each location × SKU) and carry the cart's expiry,
-/// so a half-done change is repaired on activation, and at worst expires on its own.
+/// A cart: lines, and which location holds what for each. The protocol (docs/decisions/0005), one durable cart
+/// write per change: 1. record the new lines with the intent (which holds will change); 2. raise holds (the
+/// inventory grains decide); if any raise is refused, lower the raised ones back, put the record back and answer
+/// with the shortfall (the cart stays as it was); 3. lower what the new plan no longer needs (always succeeds).
+/// Holds are idempotent per reservation id (one per cart at each location × SKU) and carry the cart's expiry, so a
+/// change cut short by a crash is rolled forward on activation (each intent hold set to what the record says), and
+/// at worst expires on its own.
 /// </summary>
 public sealed partial class CartGrain(
     [PersistentState("cart", OmsNames.Storage)] IPersistentState<CartState> state,
@@ -31,21 +32,32 @@ public sealed partial class CartGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         state.State ??= new CartState();
-        if (state.State.Intent is { Count: > 0 } intent)
-        {
-            LogRepair(CartId, intent.Count);
-            foreach (var (sku, locations) in intent)
-            {
-                var line = state.State.Lines.GetValueOrDefault(sku);
-                var results = await Task.WhenAll(locations.Select(async l =>
-                    (Location: l, Result: await Hold(l, sku, line?.Holds.GetValueOrDefault(l) ?? 0, state.State.ExpiresAt ?? clock.GetUtcNow(), 0))));
-                // Putting a lowered hold back can find the units gone: record what is really held.
-                if (line is not null) Adopt(sku, line, results);
-            }
+        if (state.State.Intent is not { Count: > 0 } intent) return;
+        // Expired: the inventory grains release the holds themselves (ForgetIfExpiredAsync does it explicitly too).
+        if (state.State.ExpiresAt is not { } expiresAt || expiresAt <= clock.GetUtcNow() || state.State.Channel is not { } channel) return;
 
-            state.State.Intent = null;
-            await state.WriteStateAsync();
+        // The record was written before its holds changed: bring each hold of the intent to what the record says (a
+        // no-op once the change was done, so nothing is written then). A raise the stock can no longer cover keeps
+        // what is really held, and the record says so.
+        var adopted = false;
+        foreach (var (sku, locations) in intent)
+        {
+            var line = state.State.Lines.GetValueOrDefault(sku);
+            var keepBack = (await GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).GetHoldCandidatesAsync(channel))
+                .ToDictionary(c => c.LocationId, c => c.KeepBack, StringComparer.Ordinal);
+            var results = await Task.WhenAll(locations.Select(async l =>
+                (Location: l, Result: await Hold(l, sku, line?.Holds.GetValueOrDefault(l) ?? 0, expiresAt, keepBack.GetValueOrDefault(l)))));
+            var refusedHolds = results.Where(r => !r.Result.Ok).ToList();
+            if (line is null || refusedHolds.Count == 0) continue;
+            LogRepair(CartId, sku, refusedHolds.Count);
+            Adopt(sku, line, refusedHolds);
+            adopted = true;
         }
+
+        if (!adopted) return;
+        state.State.Intent = null;
+        if (state.State.Lines.Count == 0) state.State.ExpiresAt = null;
+        await state.WriteStateAsync();
     }
 
     public async Task<CartResult> SetLinesAsync(string channelId, CartLineRequest[] lines)
@@ -159,8 +171,10 @@ public sealed partial class CartGrain(
             return [];
         }
 
+        // The one durable write of the change: the new lines, with the holds about to change as its intent.
+        var previous = Snapshot();
+        Record(channel, lines, plans, expiresAt);
         state.State.Intent = changes.GroupBy(c => c.Sku).ToDictionary(g => g.Key, g => g.Select(c => c.Location).ToArray());
-        var existed = state.State.Existed;
         state.State.Existed = true;
         await state.WriteStateAsync();
 
@@ -170,19 +184,30 @@ public sealed partial class CartGrain(
         var refused = raised.Where(r => !r.Result.Ok).ToList();
         if (refused.Count > 0)
         {
-            await Task.WhenAll(raised.Where(r => r.Result.Ok).Select(r => Hold(r.Change.Location, r.Change.Sku, r.Change.Before, state.State.ExpiresAt ?? expiresAt, 0)));
-            state.State.Intent = null;
-            state.State.Existed = existed; // a refused change leaves the cart as it was, even a cart that did not exist
+            // Undone: the raised holds go back, and so does the record (a cart that did not exist does not exist).
+            await Task.WhenAll(raised.Where(r => r.Result.Ok).Select(r => Hold(r.Change.Location, r.Change.Sku, r.Change.Before, previous.ExpiresAt ?? expiresAt, 0)));
+            state.State = previous;
             await state.WriteStateAsync();
             return await ShortfallsAsync(channel, lines, refused.Select(r => r.Change.Sku).Distinct());
         }
 
+        // Lowering always succeeds. The intent stays in the record until the next write: rolling it forward on a
+        // later activation finds every hold already where the record says (one call per changed hold).
         await Task.WhenAll(changes.Where(c => c.After < c.Before).Select(c => Hold(c.Location, c.Sku, c.After, expiresAt, 0)));
-        Record(channel, lines, plans, expiresAt);
-        state.State.Intent = null;
-        await state.WriteStateAsync();
         return [];
     }
+
+    /// <summary>A copy of the cart as it is, to put back if a change is refused.</summary>
+    private CartState Snapshot() => new()
+    {
+        Channel = state.State.Channel,
+        ExpiresAt = state.State.ExpiresAt,
+        Existed = state.State.Existed,
+        Lines = state.State.Lines.ToDictionary(
+            l => l.Key,
+            l => new CartLineState { Quantity = l.Value.Quantity, PickupLocationId = l.Value.PickupLocationId, Holds = new(l.Value.Holds, StringComparer.Ordinal) },
+            StringComparer.Ordinal),
+    };
 
     /// <summary>Takes the inventory grains' word for what a line holds.</summary>
     private void Adopt(string sku, CartLineState line, IEnumerable<(string Location, HoldResult Result)> results)
@@ -261,6 +286,6 @@ public sealed partial class CartGrain(
     private CartResult Fail(CartOutcome outcome, string detail, LineShortfall[]? shortfalls = null) =>
         new(outcome, View(), shortfalls ?? [], detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId} repairs {Lines} half-done line changes")]
-    private partial void LogRepair(string cartId, int lines);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId}: a change of {Sku} recorded before a crash could not get its holds back at {Locations} locations; the line keeps what is held")]
+    private partial void LogRepair(string cartId, string sku, int locations);
 }

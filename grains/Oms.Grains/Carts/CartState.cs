@@ -18,9 +18,9 @@ public sealed class CartState
     [Id(2)] public DateTimeOffset? ExpiresAt { get; set; }
 
     /// <summary>
-    /// Write-ahead record of a change in flight: SKU → the locations being changed. Written before any inventory
-    /// grain is asked, cleared after the outcome is recorded. If the grain dies in between, activation puts each
-    /// of those holds back to what <see cref="Lines"/> says (the change was never acknowledged).
+    /// The holds the last change touched: SKU → locations. Written with the new <see cref="Lines"/> before any
+    /// inventory grain is asked, and left there until the next write. Activation sets each of those holds to what
+    /// <see cref="Lines"/> says: a no-op after a finished change, the rest of the change after a crash.
     /// </summary>
     [Id(3)] public Dictionary<string, string[]>? Intent { get; set; }
 
