@@ -1,3 +1,4 @@
+using Oms.Grains;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Mvc;
@@ -33,7 +34,7 @@ public static class AvailabilityApi
         if (!v.IsValid) return v.Problem();
         if (await UnknownChannel(cache, channel!) is { } notFound) return notFound;
 
-        var answer = await grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(channel!, AvailabilityScope.All);
+        var answer = await grains.Ref<ISkuAvailabilityGrain>(sku).GetAsync(channel!, AvailabilityScope.All);
         metrics.AvailabilityReads.Add(1);
         return answer switch
         {
@@ -64,7 +65,7 @@ public static class AvailabilityApi
 
         var scope = new AvailabilityScope(body.Near?.Latitude, body.Near?.Longitude, body.Near?.RadiusKm, body.LocationIds);
         var items = await Task.WhenAll(body.Skus!.Distinct(StringComparer.Ordinal)
-            .Select(sku => grains.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(body.Channel!, scope)));
+            .Select(sku => grains.Ref<ISkuAvailabilityGrain>(sku).GetAsync(body.Channel!, scope)));
         metrics.AvailabilityReads.Add(items.Length);
         if (items.Any(i => i is null)) return Problems.NotFound("channel", $"channel '{body.Channel}' is not known");
         return TypedResults.Ok(new AvailabilityQueryResponse(body.Channel!, items!));

@@ -1,3 +1,4 @@
+using Oms.Grains;
 using Oms.GrainInterfaces.Availability;
 using Oms.Grains.Availability;
 using Oms.Grains.Reference;
@@ -22,7 +23,7 @@ public sealed class StockEventSource(IGrainFactory grains, ReferenceDataCache ca
             || !ChannelRules.IsEligible(policy, location))
             return null;
 
-        var availability = await grains.GetGrain<ISkuAvailabilityGrain>(delta.Sku).GetAsync(channel, AvailabilityScope.All);
+        var availability = await grains.Ref<ISkuAvailabilityGrain>(delta.Sku).GetAsync(channel, AvailabilityScope.All);
         return new StockDeltaEvent(delta.LocationId, delta.Sku, delta.Atp, availability?.Available ?? 0, delta.Version, delta.At);
     }
 }

@@ -1,3 +1,4 @@
+using Oms.Grains;
 using Oms.Gateway.Security;
 using Oms.GrainInterfaces.Carts;
 
@@ -33,7 +34,7 @@ public static class CartsApi
             .Id("pickupLocationId", body.PickupLocationId, required: false);
         if (!v.IsValid) return v.Problem();
 
-        var result = await grains.GetGrain<ICartGrain>(cartId)
+        var result = await grains.Ref<ICartGrain>(cartId)
             .SetLinesAsync(body.Channel!, [new CartLineRequest(sku, body.Quantity!.Value, body.PickupLocationId)]);
         if (Problem(result) is { } problem) return problem;
 
@@ -58,7 +59,7 @@ public static class CartsApi
         }
 
         if (!v.IsValid) return v.Problem();
-        var result = await grains.GetGrain<ICartGrain>(cartId)
+        var result = await grains.Ref<ICartGrain>(cartId)
             .SetLinesAsync(body.Channel!, [.. body.Lines!.Select(l => new CartLineRequest(l!.Sku!, l.Quantity!.Value, l.PickupLocationId))]);
         return Problem(result) ?? (Results<Ok<CartView>, ProblemHttpResult>)TypedResults.Ok(result.Cart);
     }
@@ -67,21 +68,21 @@ public static class CartsApi
     {
         var v = new Validator().Id("cartId", cartId).Id("sku", sku);
         if (!v.IsValid) return v.Problem();
-        var result = await grains.GetGrain<ICartGrain>(cartId).RemoveLineAsync(sku);
+        var result = await grains.Ref<ICartGrain>(cartId).RemoveLineAsync(sku);
         return Problem(result) ?? (Results<NoContent, ProblemHttpResult>)TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCart(string cartId, IGrainFactory grains)
     {
         if (!Validator.IsId(cartId)) return Problems.Validation("cartId", "is not a valid id");
-        var result = await grains.GetGrain<ICartGrain>(cartId).ClearAsync();
+        var result = await grains.Ref<ICartGrain>(cartId).ClearAsync();
         return Problem(result) ?? (Results<NoContent, ProblemHttpResult>)TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<CartView>, ProblemHttpResult>> GetCart(string cartId, IGrainFactory grains)
     {
         if (!Validator.IsId(cartId)) return Problems.Validation("cartId", "is not a valid id");
-        return await grains.GetGrain<ICartGrain>(cartId).GetAsync() is { } cart
+        return await grains.Ref<ICartGrain>(cartId).GetAsync() is { } cart
             ? TypedResults.Ok(cart)
             : Problems.NotFound("cartId", $"cart '{cartId}' is not known");
     }
@@ -89,7 +90,7 @@ public static class CartsApi
     private static async Task<Results<Ok<CartView>, ProblemHttpResult>> Extend(string cartId, IGrainFactory grains)
     {
         if (!Validator.IsId(cartId)) return Problems.Validation("cartId", "is not a valid id");
-        var result = await grains.GetGrain<ICartGrain>(cartId).ExtendAsync();
+        var result = await grains.Ref<ICartGrain>(cartId).ExtendAsync();
         return Problem(result) ?? (Results<Ok<CartView>, ProblemHttpResult>)TypedResults.Ok(result.Cart);
     }
 

@@ -1,3 +1,4 @@
+using Oms.Grains;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Sourcing;
 using Oms.GrainInterfaces.Inventory;
@@ -107,7 +108,7 @@ public static partial class DemoData
 
     public static async Task<int> LoadAsync(IGrainFactory grains, ReferenceDataCache cache)
     {
-        var catalog = grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog);
+        var catalog = grains.Ref<ICatalogGrain>(SingletonKeys.Catalog);
         foreach (var location in Locations) await catalog.PutLocationAsync(location);
         foreach (var channel in Channels) await catalog.PutChannelAsync(channel);
         foreach (var profile in SourcingProfiles) await catalog.PutSourcingProfileAsync(profile);
@@ -140,10 +141,10 @@ public static partial class DemoData
         }
 
         await Parallel.ForEachAsync(products, new ParallelOptions { MaxDegreeOfParallelism = 32 },
-            async (p, _) => await grains.GetGrain<IProductGrain>(p.Sku).PutAsync(p));
-        await Task.WhenAll(rows.Chunk(2_000).Select((chunk, n) => grains.GetGrain<IFeedBatchGrain>(n).ApplyAsync(chunk)));
+            async (p, _) => await grains.Ref<IProductGrain>(p.Sku).PutAsync(p));
+        await Task.WhenAll(rows.Chunk(2_000).Select((chunk, n) => grains.Ref<IFeedBatchGrain>(n).ApplyAsync(chunk)));
         await Parallel.ForEachAsync(inbound, new ParallelOptions { MaxDegreeOfParallelism = 32 },
-            async (x, _) => await grains.GetGrain<IInventoryGrain>(InventoryKey.For(x.LocationId, x.Sku)).SetInboundAsync(x.Line));
+            async (x, _) => await grains.Ref<IInventoryGrain>(InventoryKey.For(x.LocationId, x.Sku)).SetInboundAsync(x.Line));
         return rows.Count;
     }
 

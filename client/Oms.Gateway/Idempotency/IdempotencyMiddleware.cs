@@ -1,3 +1,4 @@
+using Oms.Grains;
 using System.Security.Cryptography;
 using Oms.Gateway.Security;
 using Oms.GrainInterfaces.Idempotency;
@@ -32,7 +33,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 
         var hash = await HashAsync(context.Request);
         var scope = context.Items[ApiKeyMiddleware.CallerItem] as string ?? "anonymous";
-        var grain = grains.GetGrain<IIdempotencyGrain>($"{scope}:{key}");
+        var grain = grains.Ref<IIdempotencyGrain>($"{scope}:{key}");
         var begin = await grain.BeginAsync(hash);
         switch (begin.Outcome)
         {

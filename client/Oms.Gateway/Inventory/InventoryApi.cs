@@ -1,3 +1,4 @@
+using Oms.Grains;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Reference;
 using Oms.Gateway.Security;
@@ -58,7 +59,7 @@ public static class InventoryApi
         if (await UnknownLocation(cache, locationId) is { } notFound) return notFound;
 
         var level = await Inventory(grains, locationId, sku).GetAsync();
-        if (level.Version == 0 && await grains.GetGrain<IProductGrain>(sku).GetAsync() is null)
+        if (level.Version == 0 && await grains.Ref<IProductGrain>(sku).GetAsync() is null)
             return Problems.NotFound("sku", $"no stock record and no product for '{sku}'");
         return TypedResults.Ok(level);
     }
@@ -131,7 +132,7 @@ public static class InventoryApi
         var results = new FeedBatchResult[(rows.Count + ChunkRows - 1) / ChunkRows];
         await Parallel.ForEachAsync(rows.Chunk(ChunkRows).Select((chunk, n) => (chunk, n)),
             new ParallelOptions { MaxDegreeOfParallelism = ChunksInFlight, CancellationToken = cancellationToken },
-            async (c, _) => results[c.n] = await grains.GetGrain<IFeedBatchGrain>(c.n).ApplyAsync(c.chunk));
+            async (c, _) => results[c.n] = await grains.Ref<IFeedBatchGrain>(c.n).ApplyAsync(c.chunk));
 
         rejected.AddRange(results.SelectMany(r => r.Rejected));
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
@@ -143,7 +144,7 @@ public static class InventoryApi
     }
 
     private static IInventoryGrain Inventory(IGrainFactory grains, string locationId, string sku) =>
-        grains.GetGrain<IInventoryGrain>(InventoryKey.For(locationId, sku));
+        grains.Ref<IInventoryGrain>(InventoryKey.For(locationId, sku));
 
     private static async ValueTask<ProblemHttpResult?> UnknownLocation(ReferenceDataCache cache, string locationId)
     {

@@ -1,3 +1,4 @@
+using Oms.Grains;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Oms.GrainInterfaces.Reference;
 
@@ -10,7 +11,7 @@ public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
     {
         try
         {
-            var version = await grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog).GetVersionAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            var version = await grains.Ref<ICatalogGrain>(SingletonKeys.Catalog).GetVersionAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             return HealthCheckResult.Healthy($"catalog version {version}");
         }
         catch (Exception ex)

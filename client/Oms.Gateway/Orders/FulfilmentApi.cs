@@ -1,3 +1,4 @@
+using Oms.Grains;
 using Oms.Gateway.Security;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
@@ -70,7 +71,7 @@ public static class FulfilmentApi
             profileId, body.Channels!, body.Filters ?? d.Filters,
             body.Ranking is null ? d.Ranking : [.. body.Ranking.Select(r => new RankingWeight(r!.Criterion!.Value, r.Weight!.Value))],
             body.MaxSplits ?? d.MaxSplits, body.LocationTypes ?? [], body.MaxDistanceKm, body.HighValueTiers ?? d.HighValueTiers, body.ShipToStore ?? true);
-        var saved = await grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog).PutSourcingProfileAsync(profile);
+        var saved = await grains.Ref<ICatalogGrain>(SingletonKeys.Catalog).PutSourcingProfileAsync(profile);
         await cache.RefreshAsync();
         return TypedResults.Ok(saved);
     }
@@ -89,7 +90,7 @@ public static class FulfilmentApi
     {
         var (request, problem) = OrdersApi.ToRequest(body);
         if (problem is not null) return problem;
-        var result = await grains.GetGrain<ISourcingGrain>(0).PlanAsync(request!);
+        var result = await grains.Ref<ISourcingGrain>(0).PlanAsync(request!);
         if (result.Plan is { } plan) return TypedResults.Ok(plan);
         return OrdersApi.Problem(OrderResult.Fail(result.Outcome, result.Problem!, result.Field))!;
     }
@@ -107,7 +108,7 @@ public static class FulfilmentApi
 
         if (!v.IsValid) return v.Problem();
         if (await UnknownLocation(locationId, cache) is { } missing) return missing;
-        return TypedResults.Ok(new WorkQueue(locationId, await grains.GetGrain<ILocationQueueGrain>(locationId).GetAsync(wanted)));
+        return TypedResults.Ok(new WorkQueue(locationId, await grains.Ref<ILocationQueueGrain>(locationId).GetAsync(wanted)));
     }
 
     private static async Task<Results<Ok<PickList>, ProblemHttpResult>> PickList(string locationId, string? groupBy, IGrainFactory grains, ReferenceDataCache cache)
@@ -116,13 +117,13 @@ public static class FulfilmentApi
         if (!v.IsValid) return v.Problem();
         if (await UnknownLocation(locationId, cache) is { } missing) return missing;
 
-        var open = (await grains.GetGrain<ILocationQueueGrain>(locationId).GetAsync(null))
+        var open = (await grains.Ref<ILocationQueueGrain>(locationId).GetAsync(null))
             .Where(f => f.LocationId == locationId && f.Status is FulfilmentStatus.Released or FulfilmentStatus.Picking)
             .Select(f => (Fulfilment: f, Lines: f.Lines.Where(l => l.Quantity > l.Picked).ToArray()))
             .Where(x => x.Lines.Length > 0)
             .ToList();
         var skus = open.SelectMany(x => x.Lines.Select(l => l.Sku)).Distinct().ToArray();
-        var products = await Task.WhenAll(skus.Select(sku => grains.GetGrain<IProductGrain>(sku).GetAsync()));
+        var products = await Task.WhenAll(skus.Select(sku => grains.Ref<IProductGrain>(sku).GetAsync()));
         var barcodes = skus.Select((sku, i) => (sku, products[i]?.Barcode ?? sku)).ToDictionary(x => x.sku, x => x.Item2);
 
         if (groupBy == "item")
@@ -144,7 +145,7 @@ public static class FulfilmentApi
     private static async Task<Results<Ok<FulfilmentView>, ProblemHttpResult>> GetFulfilment(string fulfilmentId, IGrainFactory grains)
     {
         if (OrderOf(fulfilmentId) is not { } orderId) return BadFulfilmentId(fulfilmentId);
-        var order = await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+        var order = await grains.Ref<IOrderGrain>(orderId).GetAsync();
         return order?.Fulfilments.FirstOrDefault(f => f.FulfilmentId == fulfilmentId) is { } found
             ? TypedResults.Ok(found)
             : Problems.NotFound("fulfilmentId", $"fulfilment '{fulfilmentId}' is not known");
@@ -177,7 +178,7 @@ public static class FulfilmentApi
     private static async Task<Results<Ok<ReadyResponse>, ProblemHttpResult>> Ready(string fulfilmentId, IGrainFactory grains)
     {
         if (OrderOf(fulfilmentId) is not { } orderId) return BadFulfilmentId(fulfilmentId);
-        var result = await grains.GetGrain<IOrderGrain>(orderId).ApplyAsync(fulfilmentId, new FulfilmentCommand(FulfilmentAction.Ready));
+        var result = await grains.Ref<IOrderGrain>(orderId).ApplyAsync(fulfilmentId, new FulfilmentCommand(FulfilmentAction.Ready));
         if (OrdersApi.Problem(result) is { } problem) return problem;
         var f = result.Order!.Fulfilments.First(x => x.FulfilmentId == fulfilmentId);
         return TypedResults.Ok(new ReadyResponse(fulfilmentId, f.PickupCode!, f.PickupPayload!, f));
@@ -194,7 +195,7 @@ public static class FulfilmentApi
     private static async Task<Results<Ok<FulfilmentView>, ProblemHttpResult>> Step(IGrainFactory grains, string fulfilmentId, FulfilmentCommand command)
     {
         if (OrderOf(fulfilmentId) is not { } orderId) return BadFulfilmentId(fulfilmentId);
-        var result = await grains.GetGrain<IOrderGrain>(orderId).ApplyAsync(fulfilmentId, command);
+        var result = await grains.Ref<IOrderGrain>(orderId).ApplyAsync(fulfilmentId, command);
         return OrdersApi.Problem(result) ?? (Results<Ok<FulfilmentView>, ProblemHttpResult>)TypedResults.Ok(result.Order!.Fulfilments.First(f => f.FulfilmentId == fulfilmentId));
     }
 

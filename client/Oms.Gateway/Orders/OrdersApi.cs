@@ -1,3 +1,4 @@
+using Oms.Grains;
 using Oms.Gateway.Security;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
@@ -124,14 +125,14 @@ public static class OrdersApi
         var (request, problem) = ToRequest(body);
         if (problem is not null) return problem;
         var orderId = body.OrderId ?? $"ord-{Guid.NewGuid():N}"[..24];
-        var result = await grains.GetGrain<IOrderGrain>(orderId).PlaceAsync(request!);
+        var result = await grains.Ref<IOrderGrain>(orderId).PlaceAsync(request!);
         return Problem(result) ?? (Results<Created<OrderView>, ProblemHttpResult>)TypedResults.Created($"/v1/orders/{orderId}", result.Order!);
     }
 
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(string orderId, IGrainFactory grains)
     {
         if (!IsChildId(orderId)) return Problems.Validation("orderId", "is not a valid id");
-        return await grains.GetGrain<IOrderGrain>(orderId).GetAsync() is { } order
+        return await grains.Ref<IOrderGrain>(orderId).GetAsync() is { } order
             ? TypedResults.Ok(order)
             : Problems.NotFound("orderId", $"order '{orderId}' is not known");
     }
@@ -153,7 +154,7 @@ public static class OrdersApi
         }
 
         if (!v.IsValid) return v.Problem();
-        var result = await grains.GetGrain<IOrderGrain>(orderId)
+        var result = await grains.Ref<IOrderGrain>(orderId)
             .CancelAsync(body.Lines?.Select(l => new LineQuantity(l!.Sku!, l.Quantity!.Value)).ToArray(), body.Reason!.Trim());
         return Problem(result) ?? (Results<Ok<OrderView>, ProblemHttpResult>)TypedResults.Ok(result.Order!);
     }
@@ -162,7 +163,7 @@ public static class OrdersApi
     {
         var v = new Validator().Check(IsChildId(orderId), "orderId", "is not a valid id").Text("note", body?.Note, 500, required: false);
         if (!v.IsValid) return v.Problem();
-        var result = await grains.GetGrain<IOrderGrain>(orderId).ApproveAsync(body?.Note?.Trim() ?? "approved after review");
+        var result = await grains.Ref<IOrderGrain>(orderId).ApproveAsync(body?.Note?.Trim() ?? "approved after review");
         return Problem(result) ?? (Results<Ok<OrderView>, ProblemHttpResult>)TypedResults.Ok(result.Order!);
     }
 
@@ -170,7 +171,7 @@ public static class OrdersApi
     {
         var v = new Validator().Check(IsChildId(orderId), "orderId", "is not a valid id").Text("reason", body.Reason, 500);
         if (!v.IsValid) return v.Problem();
-        var result = await grains.GetGrain<IOrderGrain>(orderId).RejectAsync(body.Reason!.Trim());
+        var result = await grains.Ref<IOrderGrain>(orderId).RejectAsync(body.Reason!.Trim());
         return Problem(result) ?? (Results<Ok<OrderView>, ProblemHttpResult>)TypedResults.Ok(result.Order!);
     }
 
@@ -201,7 +202,7 @@ public static class OrdersApi
         }
 
         if (!v.IsValid) return v.Problem();
-        var result = await grains.GetGrain<IOrderGrain>(orderId).CreateReturnAsync(
+        var result = await grains.Ref<IOrderGrain>(orderId).CreateReturnAsync(
             [.. body.Lines!.Select(l => new ReturnLineRequest(l!.Sku!, l.Quantity!.Value, l.Reason!.Trim()))],
             body.Exchange?.Select(l => new LineQuantity(l!.Sku!, l.Quantity!.Value)).ToArray());
         if (Problem(result) is { } problem) return problem;
@@ -225,7 +226,7 @@ public static class OrdersApi
 
         if (!v.IsValid) return v.Problem();
         if (orderId is null) return Problems.NotFound("returnId", $"return '{returnId}' is not known");
-        var result = await grains.GetGrain<IOrderGrain>(orderId).ReceiveReturnAsync(
+        var result = await grains.Ref<IOrderGrain>(orderId).ReceiveReturnAsync(
             returnId, [.. body.Lines!.Select(l => new ReceiveLine(l!.Sku!, l.Quantity!.Value, l.Condition!.Value))], body.LocationId!);
         return Problem(result) ?? (Results<Ok<ReturnView>, ProblemHttpResult>)TypedResults.Ok(result.Order!.Returns.First(r => r.ReturnId == returnId));
     }
@@ -234,7 +235,7 @@ public static class OrdersApi
     {
         if (!IsChildId(returnId)) return Problems.Validation("returnId", "is not a valid return id");
         var orderId = OrderKeys.OrderOfReturn(returnId);
-        var order = orderId is null ? null : await grains.GetGrain<IOrderGrain>(orderId).GetAsync();
+        var order = orderId is null ? null : await grains.Ref<IOrderGrain>(orderId).GetAsync();
         return order?.Returns.FirstOrDefault(r => r.ReturnId == returnId) is { } found
             ? TypedResults.Ok(found)
             : Problems.NotFound("returnId", $"return '{returnId}' is not known");
@@ -244,8 +245,8 @@ public static class OrdersApi
     {
         var v = new Validator().Id("customerId", customerId).Range("limit", limit, 1, 1000, required: false);
         if (!v.IsValid) return v.Problem();
-        var entries = (await grains.GetGrain<ICustomerOrdersGrain>(customerId).GetAsync()).Take(limit ?? 100).ToArray();
-        var views = await Task.WhenAll(entries.Select(e => grains.GetGrain<IOrderGrain>(e.OrderId).GetAsync()));
+        var entries = (await grains.Ref<ICustomerOrdersGrain>(customerId).GetAsync()).Take(limit ?? 100).ToArray();
+        var views = await Task.WhenAll(entries.Select(e => grains.Ref<IOrderGrain>(e.OrderId).GetAsync()));
         return TypedResults.Ok(new CustomerOrders(customerId,
             [.. entries.Select((e, i) => new CustomerOrderSummary(e.OrderId, e.CreatedAt, e.Channel, e.Total, views[i]?.Status))]));
     }
@@ -273,7 +274,7 @@ public static class OrdersApi
             : d.Refund;
         var policy = new OrderPolicy(body.ReviewAbove ?? d.ReviewAbove, body.FlaggedCustomers ?? [], body.ReviewEscalateAfterSeconds ?? d.ReviewEscalateAfterSeconds,
             body.AcknowledgeEscalateAfterSeconds ?? d.AcknowledgeEscalateAfterSeconds, body.ReturnEscalateAfterSeconds ?? d.ReturnEscalateAfterSeconds, refund);
-        var saved = await grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog).PutOrderPolicyAsync(policy);
+        var saved = await grains.Ref<ICatalogGrain>(SingletonKeys.Catalog).PutOrderPolicyAsync(policy);
         await cache.RefreshAsync();
         return TypedResults.Ok(saved);
     }

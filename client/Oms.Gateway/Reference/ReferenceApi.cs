@@ -1,3 +1,4 @@
+using Oms.Grains;
 using Oms.GrainInterfaces.Reference;
 using Oms.Gateway.Security;
 using Oms.Grains.Reference;
@@ -43,7 +44,7 @@ public static class ReferenceApi
         var location = new Location(
             locationId, body.Name!.Trim(), body.Type!.Value, body.Latitude!.Value, body.Longitude!.Value, body.Region,
             body.Tags ?? [], body.Priority ?? 0, body.DailyCapacity ?? 0, body.TurnaroundHours ?? 24, body.Offline ?? false, body.CostPerUnit ?? 0);
-        var saved = await grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog).PutLocationAsync(location);
+        var saved = await grains.Ref<ICatalogGrain>(SingletonKeys.Catalog).PutLocationAsync(location);
         await cache.RefreshAsync();
         return TypedResults.Ok(saved);
     }
@@ -92,7 +93,7 @@ public static class ReferenceApi
             new ChannelBuffers(byType, body.Buffers?.ByLocation ?? [], body.Buffers?.Percent ?? 0),
             body.ReservationTtlSeconds ?? ChannelPolicy.DefaultReservationTtlSeconds,
             body.LowStockThreshold ?? ChannelPolicy.DefaultLowStockThreshold);
-        var saved = await grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog).PutChannelAsync(channel);
+        var saved = await grains.Ref<ICatalogGrain>(SingletonKeys.Catalog).PutChannelAsync(channel);
         await cache.RefreshAsync();
         return TypedResults.Ok(ChannelResponse.From(saved));
     }
@@ -119,13 +120,13 @@ public static class ReferenceApi
         if (!v.IsValid) return v.Problem();
 
         var product = new Product(sku, body.Name!.Trim(), body.Category, body.BackorderLimit ?? 0, body.PreorderLimit ?? 0, body.Tags ?? [], body.Barcode);
-        return TypedResults.Ok(await grains.GetGrain<IProductGrain>(sku).PutAsync(product));
+        return TypedResults.Ok(await grains.Ref<IProductGrain>(sku).PutAsync(product));
     }
 
     private static async Task<Results<Ok<Product>, ProblemHttpResult>> GetProduct(string sku, IGrainFactory grains)
     {
         if (!Validator.IsId(sku)) return Problems.Validation("sku", "is not a valid id");
-        return await grains.GetGrain<IProductGrain>(sku).GetAsync() is { } product
+        return await grains.Ref<IProductGrain>(sku).GetAsync() is { } product
             ? TypedResults.Ok(product)
             : Problems.NotFound("sku", $"product '{sku}' is not known");
     }

@@ -90,7 +90,7 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
 
     private async Task LoadAsync()
     {
-        var product = await GrainFactory.GetGrain<IProductGrain>(Sku).GetAsync();
+        var product = await GrainFactory.Ref<IProductGrain>(Sku).GetAsync();
         if (product is not null && !_productKnown)
         {
             _product = product;
@@ -99,7 +99,7 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
 
         var snapshot = await reference.GetAsync();
         var levels = await Task.WhenAll(snapshot.Locations.Keys.Select(locationId =>
-            GrainFactory.GetGrain<IInventoryGrain>(InventoryKey.For(locationId, Sku)).GetAsync()));
+            GrainFactory.Ref<IInventoryGrain>(InventoryKey.For(locationId, Sku)).GetAsync()));
         foreach (var level in levels.Where(l => l.Version > 0))
         {
             if (!_stock.TryGetValue(level.LocationId, out var known) || known.Version < level.Version)

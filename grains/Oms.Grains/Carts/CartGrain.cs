@@ -43,7 +43,7 @@ public sealed partial class CartGrain(
         foreach (var (sku, locations) in intent)
         {
             var line = state.State.Lines.GetValueOrDefault(sku);
-            var keepBack = (await GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).GetHoldCandidatesAsync(channel))
+            var keepBack = (await GrainFactory.Ref<ISkuAvailabilityGrain>(sku).GetHoldCandidatesAsync(channel))
                 .ToDictionary(c => c.LocationId, c => c.KeepBack, StringComparer.Ordinal);
             var results = await Task.WhenAll(locations.Select(async l =>
                 (Location: l, Result: await Hold(l, sku, line?.Holds.GetValueOrDefault(l) ?? 0, expiresAt, keepBack.GetValueOrDefault(l)))));
@@ -85,7 +85,7 @@ public sealed partial class CartGrain(
             foreach (var line in lines)
             {
                 var held = state.State.Lines.GetValueOrDefault(line.Sku)?.Holds ?? [];
-                var candidates = line.Quantity == 0 ? [] : await GrainFactory.GetGrain<ISkuAvailabilityGrain>(line.Sku).GetHoldCandidatesAsync(channel.ChannelId);
+                var candidates = line.Quantity == 0 ? [] : await GrainFactory.Ref<ISkuAvailabilityGrain>(line.Sku).GetHoldCandidatesAsync(channel.ChannelId);
                 foreach (var c in candidates) keepBack[(line.Sku, c.LocationId)] = c.KeepBack;
                 var plan = HoldPlanner.Plan(held, line.Quantity, line.PickupLocationId, candidates);
                 if (plan is null)
@@ -253,7 +253,7 @@ public sealed partial class CartGrain(
             var line = lines.First(l => l.Sku == sku);
             var held = state.State.Lines.GetValueOrDefault(sku)?.Holds.Values.Sum() ?? 0;
             var scope = line.PickupLocationId is { } pickup ? new AvailabilityScope(null, null, null, [pickup]) : AvailabilityScope.All;
-            var answer = await GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(channel.ChannelId, scope);
+            var answer = await GrainFactory.Ref<ISkuAvailabilityGrain>(sku).GetAsync(channel.ChannelId, scope);
             result.Add(new LineShortfall(sku, line.Quantity, (answer?.Available ?? 0) + held));
         }
 
@@ -261,7 +261,7 @@ public sealed partial class CartGrain(
     }
 
     private Task<HoldResult> Hold(string locationId, string sku, int quantity, DateTimeOffset expiresAt, int keepBack) =>
-        GrainFactory.GetGrain<IInventoryGrain>(InventoryKey.For(locationId, sku))
+        GrainFactory.Ref<IInventoryGrain>(InventoryKey.For(locationId, sku))
             .SetHoldAsync(new HoldRequest(ReservationId(CartId), quantity, expiresAt, keepBack));
 
     /// <summary>Once the expiry has passed the holds are gone (the inventory grains release them): forget the lines, and release explicitly in case a grain has not yet.</summary>

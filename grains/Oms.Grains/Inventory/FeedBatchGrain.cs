@@ -38,7 +38,7 @@ public sealed partial class FeedBatchGrain(ReferenceDataCache reference, ILogger
         // Stay on this activation's scheduler: the loop body touches grain services and the counters below.
         await Parallel.ForEachAsync(byKey, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentKeys, TaskScheduler = TaskScheduler.Current }, async (group, _) =>
         {
-            var grain = GrainFactory.GetGrain<IInventoryGrain>(InventoryKey.For(group[0].LocationId, group[0].Sku));
+            var grain = GrainFactory.Ref<IInventoryGrain>(InventoryKey.For(group[0].LocationId, group[0].Sku));
             foreach (var row in group)
             {
                 try

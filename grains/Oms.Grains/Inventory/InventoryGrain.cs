@@ -204,7 +204,7 @@ public sealed partial class InventoryGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<ISkuAvailabilityGrain>(_sku).UpdateAsync(level.ToLocationStock());
+            await GrainFactory.Ref<ISkuAvailabilityGrain>(_sku).UpdateAsync(level.ToLocationStock());
         }
         catch (Exception ex)
         {
@@ -249,7 +249,7 @@ public sealed partial class InventoryGrain(
                 try
                 {
                     var orderId = OrderKeys.OrderOfFulfilment(id) ?? id;
-                    quantity = await GrainFactory.GetGrain<IOrderGrain>(orderId).ResolveAllocationAsync(id, _sku, allocation.Token);
+                    quantity = await GrainFactory.Ref<IOrderGrain>(orderId).ResolveAllocationAsync(id, _sku, allocation.Token);
                 }
                 catch (Exception ex)
                 {

@@ -133,7 +133,7 @@ public sealed partial class LocationQueueGrain(
     {
         try
         {
-            var order = await GrainFactory.GetGrain<IOrderGrain>(OrderKeys.OrderOfFulfilment(fulfilmentId) ?? fulfilmentId).GetAsync();
+            var order = await GrainFactory.Ref<IOrderGrain>(OrderKeys.OrderOfFulfilment(fulfilmentId) ?? fulfilmentId).GetAsync();
             return order?.Fulfilments.FirstOrDefault(f => f.FulfilmentId == fulfilmentId);
         }
         catch (Exception ex)
@@ -163,7 +163,7 @@ public sealed partial class LocationQueueGrain(
         {
             try
             {
-                await GrainFactory.GetGrain<IOrderGrain>(f.OrderId).EscalateFulfilmentAsync(f.FulfilmentId);
+                await GrainFactory.Ref<IOrderGrain>(f.OrderId).EscalateFulfilmentAsync(f.FulfilmentId);
             }
             catch (Exception ex)
             {

@@ -28,7 +28,7 @@ public sealed class ProductGrain(
         }
 
         _committed = product;
-        await GrainFactory.GetGrain<ISkuAvailabilityGrain>(product.Sku).ProductChangedAsync(product);
+        await GrainFactory.Ref<ISkuAvailabilityGrain>(product.Sku).ProductChangedAsync(product);
         return product;
     }
 

@@ -32,7 +32,7 @@ public sealed partial class ReferenceDataCache(IGrainFactory grains, ILogger<Ref
 
     public async Task<ReferenceSnapshot> RefreshAsync()
     {
-        var catalog = grains.GetGrain<ICatalogGrain>(SingletonKeys.Catalog);
+        var catalog = grains.Ref<ICatalogGrain>(SingletonKeys.Catalog);
         var version = await catalog.GetVersionAsync();
         if (version > _current.Version) Offer(await catalog.GetSnapshotAsync());
         _loaded = true;

@@ -26,5 +26,5 @@ public sealed class LocationLoadCache(IGrainFactory grains, TimeProvider clock)
         return result;
     }
 
-    private Task<int> Fetch(string locationId) => grains.GetGrain<ILocationQueueGrain>(locationId).GetTodayCountAsync();
+    private Task<int> Fetch(string locationId) => grains.Ref<ILocationQueueGrain>(locationId).GetTodayCountAsync();
 }

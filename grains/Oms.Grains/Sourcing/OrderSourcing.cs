@@ -26,7 +26,7 @@ public sealed class OrderSourcing(IGrainFactory grains, LocationLoadCache load, 
         var channel = snapshot.Channels[order.Channel];
         var profile = snapshot.ProfileFor(order.Channel);
         var skus = lines.Where(l => l.Value > 0).Select(l => l.Key).ToArray();
-        var perSku = await Task.WhenAll(skus.Select(sku => grains.GetGrain<ISkuAvailabilityGrain>(sku).GetHoldCandidatesAsync(order.Channel)));
+        var perSku = await Task.WhenAll(skus.Select(sku => grains.Ref<ISkuAvailabilityGrain>(sku).GetHoldCandidatesAsync(order.Channel)));
 
         var available = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
         var keepBack = new Dictionary<(string, string), int>();
