@@ -1,17 +1,19 @@
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Orders;
+using Oms.Grains.Storage;
 
 namespace Oms.Grains.Inventory;
 
 /// <summary>
 /// The authority for one location × SKU.
 /// <para>
-/// Group commit: the grain is reentrant, and every change is a synchronous step on the in-memory record
-/// followed by <see cref="CommitAsync"/>. Changes made while a write is in flight join the next batch, which is
-/// written once the current write has finished; every request of a batch is acknowledged after that one write
-/// (and the push to the SKU's view). Nothing is acknowledged before it is persisted, and an answer that changed
-/// nothing still waits for the write its answer depends on. Readers get the last persisted level.
+/// Group commit (<see cref="WriteCoalescer"/>): the grain is reentrant, and every change is a synchronous step on the
+/// in-memory record followed by <see cref="CommitAsync"/>. Changes made while a write is in flight join the next
+/// batch; every request of a batch is acknowledged after that one write (and the push to the SKU's view). Nothing is
+/// acknowledged before it is persisted, and an answer that changed nothing still waits for the write its answer
+/// depends on. A failed write fails its batch and the one built on it, and the record is read again from storage.
+/// Readers get the last persisted level.
 /// </para>
 /// <para>
 /// Hold expiry: a grain timer fires at the next expiry while the grain is active; a reminder (every minute
@@ -39,14 +41,11 @@ public sealed partial class InventoryGrain(
 
     /// <summary>The working record every change is applied to; storage only ever gets copies of it.</summary>
     private StockRecord _record = null!;
-    private TaskCompletionSource? _openBatch;
-    private TaskCompletionSource? _writingBatch;
-    private Task _writes = Task.CompletedTask;
+    private WriteCoalescer _writer = null!;
     private IGrainTimer? _expiryTimer;
     private DateTimeOffset? _timerDue;
     private bool _reminderOn;
     private readonly HashSet<string> _resolving = [];
-    private int _openBatchChanges;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -54,6 +53,7 @@ public sealed partial class InventoryGrain(
         _record = (state.State ?? new StockRecord()).Clone();
         // Taken before any change: a read interleaving with the first write must not see it early.
         _committed = _record.ToLevel(_locationId, _sku);
+        _writer = new WriteCoalescer(WriteAsync, RecoverAsync, ScheduleExpiryAsync);
         // Overdue holds go now; overdue provisional allocations are resolved by the timer this arms (at once),
         // not here: asking their order from activation could wait on an order that is calling this grain.
         await ExpireAsync(resolve: false);
@@ -126,67 +126,30 @@ public sealed partial class InventoryGrain(
     {
         if (reminderName != ExpiryReminder) return;
         await ExpireAsync();
-        if (_record.NextExpiry is null && _openBatch is null) await StopReminderAsync();
+        if (_record.NextExpiry is null && !_writer.HasOpenBatch) await StopReminderAsync();
     }
 
     private InventoryLevel Committed => _committed;
 
-    /// <summary>Joins the open batch (opening one if none), and completes when that batch is durable.</summary>
-    private Task CommitAsync()
+    private Task CommitAsync() => _writer.CommitAsync();
+
+    private Task DurableAsync() => _writer.DurableAsync();
+
+    private async Task WriteAsync(int changes)
     {
-        _openBatchChanges++;
-        if (_openBatch is { } open) return open.Task;
-
-        // With no write in flight this starts writing at once (and closes the batch); otherwise it waits.
-        var batch = _openBatch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _writes = WriteAfterAsync(_writes, batch);
-        return batch.Task;
-    }
-
-    /// <summary>For answers that changed nothing: completes when the state they looked at is durable.</summary>
-    private Task DurableAsync() => (_openBatch ?? _writingBatch)?.Task ?? Task.CompletedTask;
-
-    private async Task WriteAfterAsync(Task previous, TaskCompletionSource batch)
-    {
-        await previous; // never faults: each write settles its own batch
-        if (batch.Task.IsCompleted) return; // failed by a recovery before its turn came
-        if (_openBatch == batch) _openBatch = null; // from here on, changes go to the next batch
-        _writingBatch = batch;
-        OmsGrainMetrics.CommitBatchSize.Record(_openBatchChanges);
-        _openBatchChanges = 0;
+        OmsGrainMetrics.CommitBatchSize.Record(changes);
         var written = _record.Clone();
-        try
-        {
-            state.State = written;
-            await state.WriteStateAsync();
-        }
-        catch (Exception ex)
-        {
-            await RecoverAsync(batch, ex);
-            return;
-        }
-
+        state.State = written;
+        await state.WriteStateAsync();
         // Exactly what was persisted: the working record may already hold the next batch's changes.
         _committed = written.ToLevel(_locationId, _sku);
         await PushToViewAsync(_committed);
-        _writingBatch = null;
-        batch.TrySetResult();
-        await ScheduleExpiryAsync();
     }
 
-    /// <summary>
-    /// A write failed: it may or may not have landed, and the open batch was built on top of it. Fail both
-    /// (their queued write then skips), and take storage as the truth again.
-    /// </summary>
-    private async Task RecoverAsync(TaskCompletionSource failed, Exception ex)
+    /// <summary>A write failed: it may or may not have landed. Storage is the truth again.</summary>
+    private async Task RecoverAsync(Exception ex)
     {
         LogWriteFailed(ex, _locationId, _sku);
-        _writingBatch = null;
-        var next = _openBatch;
-        _openBatch = null;
-        _openBatchChanges = 0;
-        failed.TrySetException(ex);
-        next?.TrySetException(ex);
         try
         {
             await state.ReadStateAsync();

@@ -47,7 +47,7 @@ public sealed partial class LocationQueueGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _writer = new WriteCoalescer(() =>
+        _writer = new WriteCoalescer(_ =>
         {
             state.State = new LocationQueueState { Open = [.. _open.Keys], Recent = [.. _recent.Select(f => f.FulfilmentId)], Day = _day, DayCount = _dayCount };
             return state.WriteStateAsync();
@@ -235,7 +235,7 @@ public sealed class CustomerOrdersGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _orders = state.RecordExists ? [.. state.State.Orders] : [];
-        _writer = new WriteCoalescer(() =>
+        _writer = new WriteCoalescer(_ =>
         {
             state.State = new CustomerOrdersState { Orders = [.. _orders] };
             return state.WriteStateAsync();

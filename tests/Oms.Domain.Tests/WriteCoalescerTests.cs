@@ -1,0 +1,75 @@
+using Oms.Grains.Storage;
+
+namespace Oms.Domain.Tests;
+
+/// <summary>The one group-commit primitive of the reentrant grains: coalescing, acknowledgement after the write, failures.</summary>
+public sealed class WriteCoalescerTests
+{
+    [Fact]
+    public async Task Changes_made_while_a_write_runs_share_the_next_write_and_are_answered_after_it()
+    {
+        var gate = new TaskCompletionSource();
+        var writes = new List<int>();
+        var coalescer = new WriteCoalescer(async changes =>
+        {
+            writes.Add(changes);
+            if (writes.Count == 1) await gate.Task;
+        });
+
+        var first = coalescer.CommitAsync();
+        var rest = Enumerable.Range(0, 5).Select(_ => coalescer.CommitAsync()).ToArray();
+        Assert.True(coalescer.HasOpenBatch);
+        Assert.False(first.IsCompleted);
+        var looked = coalescer.DurableAsync(); // an answer that changed nothing waits for the open batch
+        gate.SetResult();
+        await Task.WhenAll([first, looked, .. rest]);
+        Assert.Equal([1, 5], writes);
+        Assert.False(coalescer.HasOpenBatch);
+        Assert.True(coalescer.DurableAsync().IsCompleted);
+    }
+
+    [Fact]
+    public async Task Without_recovery_a_failed_write_fails_its_callers_and_the_next_write_carries_on()
+    {
+        var attempt = 0;
+        var coalescer = new WriteCoalescer(_ => ++attempt == 1 ? Task.FromException(new TimeoutException("down")) : Task.CompletedTask);
+        await Assert.ThrowsAsync<TimeoutException>(() => coalescer.CommitAsync());
+        await coalescer.CommitAsync();
+        Assert.Equal(2, attempt);
+    }
+
+    [Fact]
+    public async Task With_recovery_the_batch_built_on_a_failed_write_fails_too_and_recovery_runs_before_any_later_write()
+    {
+        var gate = new TaskCompletionSource();
+        var log = new List<string>();
+        var coalescer = new WriteCoalescer(
+            async changes =>
+            {
+                log.Add($"write {changes}");
+                if (log.Count == 1)
+                {
+                    await gate.Task;
+                    throw new TimeoutException("down");
+                }
+            },
+            async ex =>
+            {
+                await Task.Yield();
+                log.Add($"recover {ex.Message}");
+            },
+            () =>
+            {
+                log.Add("after");
+                return Task.CompletedTask;
+            });
+
+        var failing = coalescer.CommitAsync();
+        var builtOnIt = coalescer.CommitAsync();
+        gate.SetResult();
+        await Assert.ThrowsAsync<TimeoutException>(() => failing);
+        await Assert.ThrowsAsync<TimeoutException>(() => builtOnIt);
+        await coalescer.CommitAsync();
+        Assert.Equal(["write 1", "recover down", "write 1", "after"], log);
+    }
+}
