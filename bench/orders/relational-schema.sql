@@ -19,6 +19,7 @@ CREATE TABLE stock (
     sku         text    NOT NULL,
     on_hand     integer NOT NULL,
     allocated   integer NOT NULL DEFAULT 0,
+    reserved    integer NOT NULL DEFAULT 0, -- cart holds (bench/relational-service counts them out of the free units; 0 here)
     PRIMARY KEY (location_id, sku)
 );
 CREATE INDEX stock_sku ON stock (sku); -- for the sourcing variant (all locations of a SKU)
