@@ -298,7 +298,7 @@ run_pgbench() { # TAG SCRIPT CLIENTS SECONDS
 
 db_commits() { "${PSQL[@]}" -d postgres -c "SELECT xact_commit FROM pg_stat_database WHERE datname = '$1'"; }
 per_op() { # FILE OPS WAL_BYTES COMMITS [GRAIN_CALLS] -> kv file for the table
-    awk -v n="$2" -v w="$3" -v c="$4" -v g="$5" 'BEGIN { if (n <= 0) n = 1
+    awk -v n="$2" -v w="$3" -v c="$4" -v g="${5:-}" 'BEGIN { if (n <= 0) n = 1
         printf "wal_per_op=%.0f\ncommits_per_op=%.2f\n", w / n, c / n; if (g != "") printf "calls_per_op=%.1f\n", g / n }' >"$1"
 }
 pv() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -n 1; }

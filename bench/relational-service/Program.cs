@@ -78,6 +78,8 @@ internal static class Orders
 {
     // Candidates holding every line, best first: type weight (warehouse 2, store 1 + turnaround 0.67) + 2 x (1 - d /
     // farthest candidate), as bench/orders/relational-order-sourced.sql; d in degrees with longitude scaled by 0.62.
+    // `s.sku = ANY($1)` and no "($5 IS NULL OR ...)" so that the generic plan PostgreSQL settles on for this prepared
+    // statement reads the 3 SKUs through stock_sku (with the OR it scanned all 25,000 rows: 15 ms instead of 0.9 ms).
     private const string SourceSql = """
         SELECT c.location_id FROM (
             SELECT s.location_id, l.type,
@@ -85,12 +87,14 @@ internal static class Orders
               FROM unnest($1::text[], $2::int[]) AS r(sku, qty)
               JOIN stock s ON s.sku = r.sku AND s.on_hand - s.allocated - s.reserved >= r.qty
               JOIN location l ON l.location_id = s.location_id
-             WHERE ($5::text IS NULL OR s.location_id = $5)
+             WHERE s.sku = ANY($1::text[]) /*PICKUP*/
              GROUP BY s.location_id, l.type, l.latitude, l.longitude
             HAVING count(*) = cardinality($1::text[])) c
          ORDER BY (CASE c.type WHEN 'warehouse' THEN 2 ELSE 1.67 END) + 2 * (1 - c.d / greatest(max(c.d) OVER (), 1e-9)) DESC, c.location_id
          LIMIT 3
         """;
+
+    private static readonly string PickupSourceSql = SourceSql.Replace("/*PICKUP*/", "AND s.location_id = $5", StringComparison.Ordinal);
 
     public static async Task<IResult> Place(NpgsqlDataSource db, OrderBody body)
     {
@@ -145,13 +149,13 @@ internal static class Orders
 
                 // 2. Source (no lock), 3. lock the chosen location's rows in SKU order and re-check; next candidate if short.
                 var candidates = new List<string>(3);
-                await using (var cmd = new NpgsqlCommand(SourceSql, conn, tx))
+                await using (var cmd = new NpgsqlCommand(pickup is null ? SourceSql : PickupSourceSql, conn, tx))
                 {
                     cmd.Parameters.Add(new() { Value = skus });
                     cmd.Parameters.Add(new() { Value = qtys });
                     cmd.Parameters.Add(new() { Value = lat });
                     cmd.Parameters.Add(new() { Value = lon });
-                    cmd.Parameters.Add(new() { Value = (object?)pickup ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                    if (pickup is not null) cmd.Parameters.Add(new() { Value = pickup });
                     await using var r = await cmd.ExecuteReaderAsync();
                     while (await r.ReadAsync()) candidates.Add(r.GetString(0));
                 }
