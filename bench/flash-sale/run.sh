@@ -78,7 +78,7 @@ stop_relsvc() {
     kill "$SVC_PID" 2>/dev/null
     for _ in $(seq 1 50); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 0.2; done
     kill -9 "$SVC_PID" 2>/dev/null
-    wait "$SVC_PID" 2>/dev/null
+    wait "$SVC_PID" 2>/dev/null || true
     SVC_PID=""
 }
 cleanup() {

@@ -99,7 +99,7 @@ stop_relsvc() {
     kill "$SVC_PID" 2>/dev/null
     for _ in $(seq 1 50); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 0.2; done
     kill -9 "$SVC_PID" 2>/dev/null
-    wait "$SVC_PID" 2>/dev/null
+    wait "$SVC_PID" 2>/dev/null || true
     SVC_PID=""
 }
 trap cleanup EXIT
@@ -366,20 +366,26 @@ run_relsvc() { # TAG CLIENTS
 }
 
 # ---- profile (bench/orders/profile.sh sets PROFILE_TAG): dotnet-trace on silo1 and the gateway, dotnet-counters -----
-start_profile() { # TAG WARMUP: starts 5 s into the measured window, for PROFILE_SECONDS
-    local tag="$1" delay=$(($2 + 5)) secs="${PROFILE_SECONDS:-15}" dir="$RUN/profile"
+start_profile() { # TAG WARMUP: silo1 from 3 s into the measured window, then the gateway, PROFILE_SECONDS each
+    # dotnet-trace collect-linux --profile cpu-sampling: kernel perf CPU samples of that process with managed frames
+    # resolved (the EventPipe "collect" profiles sample thread time, idle threads included). One at a time: two
+    # collect-linux sessions share the perf/user_events machinery. dotnet-counters (System.Runtime) runs beside both.
+    local tag="$1" delay=$(($2 + 3)) secs="${PROFILE_SECONDS:-15}" dir="$RUN/profile" who dur
     mkdir -p "$dir"
     command -v dotnet-trace >/dev/null || die "PROFILE_TAG set but dotnet-trace is not on PATH (~/.dotnet/tools)"
-    log "profile: in ${delay}s, ${secs}s of dotnet-trace cpu-sampling on silo1 ($(pidfile silo1)) and the gateway ($(pidfile gateway)), dotnet-counters on both -> $dir"
-    local dur; dur="$(printf '00:00:%02d' "$secs")"
-    (sleep "$delay"; exec timeout $((secs + 60)) dotnet-trace collect -p "$(pidfile silo1)" --profile cpu-sampling --duration "$dur" -o "$dir/silo1.nettrace") >"$dir/trace-silo1.log" 2>&1 &
+    dur="$(printf '00:00:%02d' "$secs")"
+    log "profile: from ${delay}s, ${secs}s of dotnet-trace collect-linux cpu-sampling on silo1 ($(pidfile silo1)), then on the gateway ($(pidfile gateway)); dotnet-counters on both -> $dir"
+    (
+        sleep "$delay"
+        timeout $((secs + 120)) dotnet-trace collect-linux -p "$(pidfile silo1)" --profile cpu-sampling --duration "$dur" -o "$dir/silo1.nettrace" >"$dir/trace-silo1.log" 2>&1
+        echo "silo1 rc=$? at $(date +%T)" >>"$dir/trace-times.log"
+        timeout $((secs + 120)) dotnet-trace collect-linux -p "$(pidfile gateway)" --profile cpu-sampling --duration "$dur" -o "$dir/gateway.nettrace" >"$dir/trace-gateway.log" 2>&1
+        echo "gateway rc=$? at $(date +%T)" >>"$dir/trace-times.log"
+    ) &
     PROF_PIDS+=($!)
-    (sleep "$delay"; exec timeout $((secs + 60)) dotnet-trace collect -p "$(pidfile gateway)" --profile cpu-sampling --duration "$dur" -o "$dir/gateway.nettrace") >"$dir/trace-gateway.log" 2>&1 &
-    PROF_PIDS+=($!)
-    local who
     for who in silo1 gateway; do
-        (sleep "$delay"; exec timeout $((secs + 30)) dotnet-counters collect -p "$(pidfile "$who")" --counters System.Runtime --refresh-interval 1 \
-            --duration "$dur" --format csv -o "$dir/counters-$who.csv") >"$dir/counters-$who.log" 2>&1 &
+        (sleep "$delay"; exec timeout $((2 * secs + 60)) dotnet-counters collect -p "$(pidfile "$who")" --counters System.Runtime --refresh-interval 1 \
+            --duration "$(printf '00:00:%02d' $((2 * secs + 4)))" --format csv -o "$dir/counters-$who.csv") >"$dir/counters-$who.log" 2>&1 &
         PROF_PIDS+=($!)
     done
 }
