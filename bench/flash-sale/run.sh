@@ -75,9 +75,9 @@ LG_PID=""
 SVC_PID=""
 stop_relsvc() {
     [[ -n "$SVC_PID" ]] || return 0
-    kill "$SVC_PID" 2>/dev/null
+    kill "$SVC_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$SVC_PID" 2>/dev/null
+    kill -9 "$SVC_PID" 2>/dev/null || true
     wait "$SVC_PID" 2>/dev/null || true
     SVC_PID=""
 }
@@ -144,7 +144,12 @@ calls_snap() { # FILE -> prints the total
       curl -sS -m 10 -H "X-Api-Key: ${KEY:-}" "$CLUSTER_URL/metrics" 2>/dev/null || true; } >"$1.raw"
     awk '/^#/ { next } { name = $1; sub(/\{.*/, "", name); if (name == "orleans_app_requests_latency_milliseconds_count") t += $NF } END { printf "%.0f\n", t }' "$1.raw"
 }
-children_cpu() { times | tail -n 1 | awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); s += p[1] * 60 + p[2] } printf "%.2f", s }'; }
+# CPU of the reaped children of THIS shell (pgbench): `times` must run in the main shell, not in a $(...) subshell
+# (there it reports the subshell's own children: 0). children_cpu FILE; the seconds are then in FILE.s.
+children_cpu() {
+    times >"$1"
+    tail -n 1 "$1" | awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); s += p[1] * 60 + p[2] } printf "%.2f", s }' >"$1.s"
+}
 
 kv() { sed -n "s/^$2='\(.*\)'\$/\1/p" "$1" | head -n 1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "nan") printf "%.2f", a / b; else printf "n/a" }'; }
@@ -238,13 +243,15 @@ run_pgbench() { # TAG CLIENTS SECONDS
     log "pgbench $tag: $clients clients, -T $secs (load avg $(cut -d" " -f1 /proc/loadavg); connections open now: $("${PSQL[@]}" -d postgres -c 'SELECT count(*) FROM pg_stat_activity'))"
     lsn0="$("${PSQL[@]}" -d postgres -c 'SELECT pg_current_wal_lsn()')"
     x0="$(db_commits relational)"
-    c0="$(children_cpu)"
+    children_cpu "$dir/times0"
+    c0="$(cat "$dir/times0.s")"
     before="$(cpu_snap)"
     (cd "$dir" && timeout $((secs + 120)) ${PIN[@]+"${PIN[@]}"} "$PG_BIN/pgbench" -h 127.0.0.1 -p "$OMS_PG_PORT" -U postgres -n -M prepared \
         -c "$clients" -j 2 -T "$secs" -f "$HERE/relational-reserve.sql" -l --log-prefix=tx relational) \
         >"$dir/pgbench.out" 2>&1 || { tail -n 20 "$dir/pgbench.out"; die "pgbench $tag failed"; }
     after="$(cpu_snap)"
-    c1="$(children_cpu)"
+    children_cpu "$dir/times1"
+    c1="$(cat "$dir/times1.s")"
     lsn1="$("${PSQL[@]}" -d postgres -c 'SELECT pg_current_wal_lsn()')"
     x1="$(db_commits relational)"
     local tps processed failed p50 p99 reserved onhand rows wal

@@ -96,9 +96,9 @@ cleanup() {
 }
 stop_relsvc() {
     [[ -n "$SVC_PID" ]] || return 0
-    kill "$SVC_PID" 2>/dev/null
+    kill "$SVC_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$SVC_PID" 2>/dev/null
+    kill -9 "$SVC_PID" 2>/dev/null || true
     wait "$SVC_PID" 2>/dev/null || true
     SVC_PID=""
 }
@@ -389,6 +389,35 @@ start_profile() { # TAG WARMUP: silo1 from 3 s into the measured window, then th
         PROF_PIDS+=($!)
     done
 }
+# Grain calls per order by grain type and method, from the dashboard's last-100-s statistics (Orleans.Dashboard's grain
+# call filter; grain calls only: system targets and the gateway's client calls are not in it), normalised by the
+# IOrderGrain.PlaceAsync calls in the same window. The window overlaps the run before; the mix per order is the same.
+dashboard_calls() { # TAG
+    curl -sS -m 10 "http://127.0.0.1:8081/dashboard/TopGrainMethods" >"$RUN/$1.dashboard-methods.json" 2>/dev/null || return 0
+    curl -sS -m 10 "http://127.0.0.1:8081/dashboard/DashboardCounters" >"$RUN/$1.dashboard-counters.json" 2>/dev/null || true
+    python3 - "$RUN/$1.dashboard-methods.json" "$RUN/$1.dashboard-counters.json" <<'PY' || true
+import json, sys
+methods = json.load(open(sys.argv[1])).get("calls", [])
+rows = {}
+for c in methods:
+    key = (c["grain"].split(".")[-1], c["method"].split(".")[-1])
+    rows[key] = rows.get(key, 0) + c["count"]
+types = {}
+try:
+    for g in json.load(open(sys.argv[2])).get("simpleGrainStats", []):
+        t = g["grainType"].split(".")[-1]
+        types[t] = types.get(t, 0) + g["totalCalls"]
+except Exception:
+    pass
+orders = types.get("OrderGrain") or sum(v for (g, m), v in rows.items() if g == "OrderGrain" and m == "PlaceAsync")
+if not orders:
+    sys.exit(0)
+print(f"  grain calls per order by grain type (dashboard, last 100 s, both silos; per OrderGrain call, {orders} of them):")
+print("    " + ", ".join(f"{t} {v / orders:.2f}" for t, v in sorted(types.items(), key=lambda kv: -kv[1]) if v > 0) + f"; total {sum(types.values()) / orders:.2f}")
+if rows:
+    print("  top grain methods (dashboard), per order: " + ", ".join(f"{g}.{m} {v / orders:.2f}" for (g, m), v in sorted(rows.items(), key=lambda kv: -kv[1])))
+PY
+}
 wait_profile() {
     local p
     for p in ${PROF_PIDS[@]+"${PROF_PIDS[@]}"}; do wait "$p" 2>/dev/null || true; done
@@ -447,6 +476,7 @@ run_oms() { # TAG CLIENTS [WARMUP DURATION]
         "activations $(metric_delta "$m0" "$m1" orleans_catalog_activation_created_total); grain calls $calls ($(awk -v a="$calls" -v b="$ok" 'BEGIN{printf "%.1f", (b > 0 ? a / b : 0)}')/order: silos $scalls, gateway $gcalls; orleans_app_requests_latency count = calls answered, per calling process);" \
         "allocations refused $(metric_delta "$m0" "$m1" oms_inventory_allocations_refused_total), rolled back $(metric_delta "$m0" "$m1" oms_inventory_allocations_rolled_back_total)" >&2
     echo "  grain-state writes per acknowledged order, by grain type: $(storage_delta "$RUN/$tag.storage0" "$RUN/$tag.storage1" "$ok")" >&2
+    dashboard_calls "$tag" >&2 || true
     cat "$RUN/$tag.pgss" >&2
     [[ "$(kv "$e" other_total)" == 0 ]] || fail_check "$tag: $(kv "$e" other_total) responses with an unexpected status ($(kv "$e" statuses))"
     [[ "$(kv "$e" unknown_total)" == 0 ]] || fail_check "$tag: $(kv "$e" unknown_total) requests failed without an answer (timeout/connection)"
