@@ -6,7 +6,9 @@
 # the counters are averaged over the window. The run's own figures are disturbed by the profiler: do not use them.
 #
 # Usage (repo root): bash bench/orders/profile.sh
-# Env: as run.sh (defaults here: CLIENTS=64 WARMUP=15 DURATION=40 PREWARM=30 PG_SOURCING=0 RELSVC=0
+# The two traces run one after the other (silo1, then the gateway after silo1's symbol resolution, ~25 s): the window
+# must cover 3 + 2 x PROFILE_SECONDS + ~30 s, hence DURATION=80.
+# Env: as run.sh (defaults here: CLIENTS=64 WARMUP=15 DURATION=80 PREWARM=30 PG_SOURCING=0 RELSVC=0
 #      OMS_DATA=/tmp/oms-orders-profile PRODUCT_TREE=HEAD), PROFILE_SECONDS=15.
 # Needs dotnet-trace and dotnet-counters 10.0.750501 (installed with `dotnet tool install -g` when missing) and root or
 # perf_event access for collect-linux. Output: $OMS_DATA/run-*/profile/ (traces, *.report.txt, counters-*.csv, summary.txt).
@@ -17,7 +19,7 @@ for tool in dotnet-trace dotnet-counters; do
     command -v "$tool" >/dev/null || timeout 300 dotnet tool install -g "$tool" --version 10.0.750501 >/dev/null
 done
 export OMS_DATA="${OMS_DATA:-/tmp/oms-orders-profile}"
-export CLIENTS="${CLIENTS:-64}" WARMUP="${WARMUP:-15}" DURATION="${DURATION:-40}" PREWARM="${PREWARM:-30}"
+export CLIENTS="${CLIENTS:-64}" WARMUP="${WARMUP:-15}" DURATION="${DURATION:-80}" PREWARM="${PREWARM:-30}"
 export PG_SOURCING="${PG_SOURCING:-0}" RELSVC="${RELSVC:-0}" PRODUCT_TREE="${PRODUCT_TREE:-HEAD}"
 export PROFILE_SECONDS="${PROFILE_SECONDS:-15}" PROFILE_TAG="oms-c${CLIENTS%% *}"
 REPORT_BUILD=/tmp/oms-profile-build
