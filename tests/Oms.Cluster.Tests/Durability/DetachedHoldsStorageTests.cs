@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -56,7 +54,7 @@ public sealed class DetachedHoldsStorageTests(PostgresServer postgres, ITestOutp
         var storage = services.GetRequiredKeyedService<IGrainStorage>(OmsNames.Storage);
         var provider = services.GetRequiredKeyedService<IGrainStorage>(OmsSiloBuilderExtensions.ProviderStorage);
         var run = Guid.NewGuid().ToString("N")[..8];
-        using var bytes = new WriteBytes();
+        using var bytes = new OmsMeasurements<long>("oms.storage.write.bytes");
 
         // 1. Few and many live holds: the write that changes one hold costs the same bytes.
         var small = await Holding(storage, GrainId.Create("inventory", $"{run}-small"), 50);
@@ -188,28 +186,5 @@ public sealed class DetachedHoldsStorageTests(PostgresServer postgres, ITestOutp
                     CREATE TRIGGER oms_poison_item BEFORE INSERT OR UPDATE ON OmsStateItem FOR EACH ROW EXECUTE FUNCTION oms_poison_item();
                     """;
         }
-    }
-
-    /// <summary>The bytes of the storage writes recorded while it lives (the suite runs one test at a time).</summary>
-    private sealed class WriteBytes : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<long> _bytes = new();
-
-        public WriteBytes()
-        {
-            _listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == OmsGrainMetrics.MeterName && instrument.Name == "oms.storage.write.bytes") l.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => _bytes.Enqueue(value));
-            _listener.Start();
-        }
-
-        public long Last => _bytes.Last();
-
-        public void Clear() => _bytes.Clear();
-
-        public void Dispose() => _listener.Dispose();
     }
 }

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -65,10 +63,10 @@ public sealed class GroupCommitStorageTests(PostgresServer postgres) : IClassFix
         var states = ids.Select(_ => new GrainState<StockRecord>(new StockRecord())).ToArray();
 
         // 1. Concurrent first writes: all land, in fewer transactions than writes, as rows the provider reads.
-        using var batches = new BatchSizes();
+        using var batches = new OmsMeasurements<int>("oms.storage.batch.size");
         await Task.WhenAll(ids.Select((id, i) => Write(storage, id, states[i], onHand: i)));
-        Assert.True(batches.Count < Writes, $"{Writes} writes took {batches.Count} transactions");
-        Assert.Equal(Writes, batches.Total);
+        Assert.True(batches.Values.Count < Writes, $"{Writes} writes took {batches.Values.Count} transactions");
+        Assert.Equal(Writes, batches.Values.Sum());
         for (var i = 0; i < Writes; i++)
         {
             var read = await Read(provider, ids[i]);
@@ -159,29 +157,6 @@ public sealed class GroupCommitStorageTests(PostgresServer postgres) : IClassFix
         var state = new GrainState<StockRecord>(new StockRecord());
         await provider.ReadStateAsync("inventory", id, state);
         return state;
-    }
-
-    /// <summary>Counts the storage transactions recorded while it lives (the suite runs one test at a time).</summary>
-    private sealed class BatchSizes : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<int> _sizes = new();
-
-        public BatchSizes()
-        {
-            _listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == OmsGrainMetrics.MeterName && instrument.Name == "oms.storage.batch.size") l.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<int>((_, value, _, _) => _sizes.Enqueue(value));
-            _listener.Start();
-        }
-
-        public int Count => _sizes.Count;
-
-        public int Total => _sizes.Sum();
-
-        public void Dispose() => _listener.Dispose();
     }
 
     private abstract class Database
