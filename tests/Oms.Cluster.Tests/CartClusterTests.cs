@@ -124,6 +124,24 @@ public sealed class CartClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_cart_write_that_fails_leaves_the_cart_as_it_was_and_the_retry_holds_for_real()
+    {
+        var sku = $"WF-{_run}";
+        var (locations, channel) = await SetUpAsync(sku, [10]);
+        var cart = fixture.Client.GetGrain<ICartGrain>($"write-fails-{_run}");
+        Assert.Equal(CartOutcome.Ok, (await cart.SetLinesAsync(channel, [new CartLineRequest(sku, 2, null)])).Outcome);
+
+        MutationCheckingStorage.FailNextWrite(cart.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => cart.SetLinesAsync(channel, [new CartLineRequest(sku, 5, null)]));
+        Assert.Equal(2, (await cart.GetAsync())!.Lines.Single().Quantity); // the unacknowledged change is not shown
+        await AssertConservedAsync(locations, sku, 2);
+
+        Assert.Equal(CartOutcome.Ok, (await cart.SetLinesAsync(channel, [new CartLineRequest(sku, 5, null)])).Outcome);
+        Assert.Equal(5, (await cart.GetAsync())!.Lines.Single().Quantity);
+        await AssertConservedAsync(locations, sku, 5); // the retry raised the holds, it did not just record them
+    }
+
+    [Fact]
     public async Task A_cart_change_costs_one_cart_write_and_a_sold_out_refusal_none()
     {
         var sku = $"ONE-{_run}";

@@ -29,16 +29,27 @@ public sealed partial class CartGrain(
     /// <summary>The hold id of this cart at any location × SKU.</summary>
     public static string ReservationId(string cartId) => $"cart:{cartId}";
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>Set when the record may say more than the holds do: the next request finishes the change first.</summary>
+    private bool _rollForward;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         state.State ??= new CartState();
+        _rollForward = true;
+        return CatchUpAsync();
+    }
+
+    /// <summary>
+    /// The record is written before its holds change: bring each hold of the intent to what the record says (a no-op
+    /// once the change was done, so nothing is written then). A raise the stock can no longer cover keeps what is
+    /// really held, and the record says so. An expired cart is left alone: the inventory grains release its holds
+    /// themselves (and CatchUpAsync does it explicitly too).
+    /// </summary>
+    private async Task RollForwardAsync()
+    {
         if (state.State.Intent is not { Count: > 0 } intent) return;
-        // Expired: the inventory grains release the holds themselves (ForgetIfExpiredAsync does it explicitly too).
         if (state.State.ExpiresAt is not { } expiresAt || expiresAt <= clock.GetUtcNow() || state.State.Channel is not { } channel) return;
 
-        // The record was written before its holds changed: bring each hold of the intent to what the record says (a
-        // no-op once the change was done, so nothing is written then). A raise the stock can no longer cover keeps
-        // what is really held, and the record says so.
         var adopted = false;
         foreach (var (sku, locations) in intent)
         {
@@ -60,12 +71,41 @@ public sealed partial class CartGrain(
         await state.WriteStateAsync();
     }
 
+    /// <summary>
+    /// A cart write that failed may or may not have landed, and memory holds a change that was not acknowledged:
+    /// storage is the truth again, and an intent found there is finished before the next request is served. If even
+    /// reading fails, this activation goes away and the next one starts from storage.
+    /// </summary>
+    private async Task SaveAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception failure)
+        {
+            try
+            {
+                await state.ReadStateAsync();
+                state.State ??= new CartState();
+                _rollForward = true;
+            }
+            catch (Exception ex)
+            {
+                LogRecoveryFailed(ex, CartId);
+                DeactivateOnIdle();
+            }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
     public async Task<CartResult> SetLinesAsync(string channelId, CartLineRequest[] lines)
     {
         var snapshot = await reference.GetAsync(s =>
             s.Channels.ContainsKey(channelId) && lines.All(l => l.PickupLocationId is null || s.Locations.ContainsKey(l.PickupLocationId)));
         if (!snapshot.Channels.TryGetValue(channelId, out var channel)) return Fail(CartOutcome.UnknownChannel, $"channel '{channelId}' is not known");
-        await ForgetIfExpiredAsync();
+        await CatchUpAsync();
         if (state.State.Channel is { } own && own != channelId && state.State.Lines.Count > 0)
             return Fail(CartOutcome.ChannelMismatch, $"this cart holds stock for channel '{own}'");
         foreach (var line in lines)
@@ -117,21 +157,21 @@ public sealed partial class CartGrain(
 
     public async Task<CartResult> RemoveLineAsync(string sku)
     {
-        await ForgetIfExpiredAsync();
+        await CatchUpAsync();
         if (!state.State.Lines.ContainsKey(sku)) return new CartResult(CartOutcome.Ok, View(), [], null);
         return await SetLinesAsync(state.State.Channel!, [new CartLineRequest(sku, 0, null)]);
     }
 
     public async Task<CartResult> ClearAsync()
     {
-        await ForgetIfExpiredAsync();
+        await CatchUpAsync();
         if (state.State.Lines.Count == 0) return new CartResult(CartOutcome.Ok, View(), [], null);
         return await SetLinesAsync(state.State.Channel!, [.. state.State.Lines.Keys.Select(sku => new CartLineRequest(sku, 0, null))]);
     }
 
     public async Task<CartResult> ExtendAsync()
     {
-        await ForgetIfExpiredAsync();
+        await CatchUpAsync();
         if (state.State.Lines.Count == 0) return Fail(CartOutcome.NotFound, "the cart holds nothing to extend");
         var snapshot = await reference.GetAsync();
         var ttl = snapshot.Channels.GetValueOrDefault(state.State.Channel!)?.ReservationTtlSeconds ?? ChannelPolicy.DefaultReservationTtlSeconds;
@@ -143,13 +183,13 @@ public sealed partial class CartGrain(
         }
 
         state.State.ExpiresAt = expiresAt;
-        await state.WriteStateAsync();
+        await SaveAsync();
         return new CartResult(CartOutcome.Ok, View(), [], null);
     }
 
     public async Task<CartView?> GetAsync()
     {
-        await ForgetIfExpiredAsync();
+        await CatchUpAsync();
         return state.State.Existed ? View() : null;
     }
 
@@ -167,7 +207,7 @@ public sealed partial class CartGrain(
         if (changes.Count == 0)
         {
             Record(channel, lines, plans, expiresAt);
-            await state.WriteStateAsync();
+            await SaveAsync();
             return [];
         }
 
@@ -176,8 +216,10 @@ public sealed partial class CartGrain(
         Record(channel, lines, plans, expiresAt);
         state.State.Intent = changes.GroupBy(c => c.Sku).ToDictionary(g => g.Key, g => g.Select(c => c.Location).ToArray());
         state.State.Existed = true;
-        await state.WriteStateAsync();
+        await SaveAsync();
 
+        // From here on the record is ahead of the holds: if a call fails, the next request finishes the change first.
+        _rollForward = true;
         var raises = changes.Where(c => c.After > c.Before).ToList();
         var raised = await Task.WhenAll(raises.Select(async c =>
             (Change: c, Result: await Hold(c.Location, c.Sku, c.After, expiresAt, keepBack.GetValueOrDefault((c.Sku, c.Location))))));
@@ -187,13 +229,15 @@ public sealed partial class CartGrain(
             // Undone: the raised holds go back, and so does the record (a cart that did not exist does not exist).
             await Task.WhenAll(raised.Where(r => r.Result.Ok).Select(r => Hold(r.Change.Location, r.Change.Sku, r.Change.Before, previous.ExpiresAt ?? expiresAt, 0)));
             state.State = previous;
-            await state.WriteStateAsync();
+            await SaveAsync();
+            _rollForward = false;
             return await ShortfallsAsync(channel, lines, refused.Select(r => r.Change.Sku).Distinct());
         }
 
         // Lowering always succeeds. The intent stays in the record until the next write: rolling it forward on a
         // later activation finds every hold already where the record says (one call per changed hold).
         await Task.WhenAll(changes.Where(c => c.After < c.Before).Select(c => Hold(c.Location, c.Sku, c.After, expiresAt, 0)));
+        _rollForward = false;
         return [];
     }
 
@@ -265,14 +309,20 @@ public sealed partial class CartGrain(
             .SetHoldAsync(new HoldRequest(ReservationId(CartId), quantity, expiresAt, keepBack));
 
     /// <summary>Once the expiry has passed the holds are gone (the inventory grains release them): forget the lines, and release explicitly in case a grain has not yet.</summary>
-    private async Task ForgetIfExpiredAsync()
+    private async Task CatchUpAsync()
     {
+        if (_rollForward)
+        {
+            await RollForwardAsync();
+            _rollForward = false;
+        }
+
         if (state.State.ExpiresAt is not { } expiresAt || expiresAt > clock.GetUtcNow() || state.State.Lines.Count == 0) return;
         var lines = state.State.Lines.ToList();
         await Task.WhenAll(lines.SelectMany(line => line.Value.Holds.Select(h => Hold(h.Key, line.Key, 0, expiresAt, 0))));
         state.State.Lines.Clear();
         state.State.ExpiresAt = null;
-        await state.WriteStateAsync();
+        await SaveAsync();
     }
 
     private CartView View() => new(
@@ -285,6 +335,9 @@ public sealed partial class CartGrain(
 
     private CartResult Fail(CartOutcome outcome, string detail, LineShortfall[]? shortfalls = null) =>
         new(outcome, View(), shortfalls ?? [], detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cart {CartId}: could not take storage as the truth after a failed write; the activation goes away")]
+    private partial void LogRecoveryFailed(Exception ex, string cartId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cart {CartId}: a change of {Sku} recorded before a crash could not get its holds back at {Locations} locations; the line keeps what is held")]
     private partial void LogRepair(string cartId, string sku, int locations);

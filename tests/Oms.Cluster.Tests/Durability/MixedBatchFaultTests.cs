@@ -43,7 +43,7 @@ public sealed class MixedBatchKillTests(PostgresServer postgres, Xunit.Abstracti
     public Task A_silo_killed_while_mixed_batches_are_in_flight_keeps_every_acknowledged_write_and_converges() => RunAsync(exact: false);
 
     /// <summary>The full rule: reserved equals what the carts hold. Fails about one run in four (see the skip reason).</summary>
-    [Fact(Skip = "bug: a cart whose hold call failed because the inventory grain's silo died keeps the line it wrote ahead in memory and never rolls it forward (that happens only on activation), so it claims a unit the inventory does not hold (seen: MX-0/MX-HOT reserved 90, carts hold 97, 180 s after the kill)")]
+    [Fact]
     public Task A_silo_killed_while_mixed_batches_are_in_flight_leaves_carts_holding_exactly_what_inventory_reserves() => RunAsync(exact: true);
 
     private async Task RunAsync(bool exact)
@@ -278,7 +278,7 @@ public sealed class MixedBatchStorageFailureTests(PostgresServer postgres, Xunit
         public bool Ok => Status is { } s && (int)s is >= 200 and < 300;
     }
 
-    [Fact(Skip = "bug: CartGrain keeps its in-memory change when its storage write fails (no reload): a cart whose write-ahead batch failed shows the unacknowledged line, and its retry is acknowledged without any inventory hold. See the report in this branch's commit.")]
+    [Fact]
     public Task A_failed_batch_of_carts_orders_and_feeds_fails_every_caller_and_no_grain_keeps_its_change() =>
         RunAsync(carts: true);
 
