@@ -88,9 +88,10 @@ public sealed class OrderRulesTests
     [InlineData(OrderStatus.Returned, false, false, false)]
     public void Order_commands_are_allowed_only_in_their_statuses(OrderStatus status, bool approve, bool cancel, bool ret)
     {
-        Assert.Equal(approve, OrderRules.CanApprove(status));
-        Assert.Equal(cancel, OrderRules.CanCancel(status));
-        Assert.Equal(ret, OrderRules.CanReturn(status));
+        Assert.Equal(approve, OrderRules.Allows(status, OrderCommand.Approve));
+        Assert.Equal(approve, OrderRules.Allows(status, OrderCommand.Reject));
+        Assert.Equal(cancel, OrderRules.Allows(status, OrderCommand.Cancel));
+        Assert.Equal(ret, OrderRules.Allows(status, OrderCommand.Return));
     }
 }
 

@@ -5,13 +5,13 @@ namespace Oms.Grains.Orders;
 /// <summary>
 /// The order and fulfilment state machines, pure. A fulfilment moves by staff and carrier actions
 /// (<see cref="Next"/>); the order's status is derived from its fulfilments, returns and review flag
-/// (<see cref="Derive"/>); order-level commands are allowed only from the statuses listed here.
+/// (<see cref="Derive"/>); order-level commands are allowed only from the statuses <see cref="Allows"/> lists.
 /// </summary>
 public static class OrderRules
 {
     /// <summary>
     /// The status a fulfilment moves to on <paramref name="action"/>, or null when the action is not allowed in
-    /// <paramref name="from"/>. Pick and short keep a fulfilment picking; the order grain moves it to picked
+    /// <paramref name="from"/>. Pick and short keep a fulfilment picking; <see cref="WhilePicking"/> moves it to picked
     /// (or cancelled) once the counts say so. <paramref name="pickup"/>: a BOPIS fulfilment at the pickup store;
     /// <paramref name="transfer"/>: a ship-to-store transfer from a warehouse.
     /// </summary>
@@ -52,11 +52,28 @@ public static class OrderRules
         return OrderStatus.InFulfilment;
     }
 
-    public static bool CanApprove(OrderStatus status) => status == OrderStatus.OnHold;
+    /// <summary>
+    /// Whether an order-level command is legal in <paramref name="status"/>. Approve and reject decide a review:
+    /// approving releases the held fulfilments (<see cref="Next"/> with <see cref="FulfilmentAction.Release"/>),
+    /// rejecting cancels them.
+    /// </summary>
+    public static bool Allows(OrderStatus status, OrderCommand command) => command switch
+    {
+        OrderCommand.Approve or OrderCommand.Reject => status == OrderStatus.OnHold,
+        OrderCommand.Cancel => status is OrderStatus.OnHold or OrderStatus.Sourced or OrderStatus.InFulfilment or OrderStatus.PartiallyCancelled or OrderStatus.ReadyForPickup,
+        OrderCommand.Return => status is OrderStatus.Shipped or OrderStatus.Delivered or OrderStatus.Collected or OrderStatus.InFulfilment or OrderStatus.ReadyForPickup,
+        _ => false,
+    };
 
-    public static bool CanReturn(OrderStatus status) =>
-        status is OrderStatus.Shipped or OrderStatus.Delivered or OrderStatus.Collected or OrderStatus.InFulfilment or OrderStatus.ReadyForPickup;
-
-    public static bool CanCancel(OrderStatus status) =>
-        status is OrderStatus.OnHold or OrderStatus.Sourced or OrderStatus.InFulfilment or OrderStatus.PartiallyCancelled or OrderStatus.ReadyForPickup;
+    /// <summary>
+    /// Where a fulfilment being picked stands once its counts change (a pick, a short pick, a cancel): cancelled
+    /// when nothing is left to hand over, picked when everything left is picked, else still picking.
+    /// </summary>
+    public static FulfilmentStatus WhilePicking(IEnumerable<(int Quantity, int Picked)> lines)
+    {
+        var all = lines.ToList();
+        return all.All(l => l.Quantity == 0) ? FulfilmentStatus.Cancelled
+            : all.All(l => l.Picked >= l.Quantity) ? FulfilmentStatus.Picked
+            : FulfilmentStatus.Picking;
+    }
 }
