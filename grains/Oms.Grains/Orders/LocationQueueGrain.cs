@@ -40,13 +40,14 @@ public sealed partial class LocationQueueGrain(
     private DateOnly _day;
     private int _dayCount;
     private WriteCoalescer _writer = null!;
-    private IGrainTimer? _watch;
-    private bool _reminderOn;
+    private DueTimer _watch = null!;
 
     private string LocationId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _watch = new DueTimer(this, WatchReminder, EscalateDueAsync, clock, ex => LogReminderFailed(ex, LocationId),
+            TimeSpan.FromMilliseconds(50), minimumWait: TimeSpan.FromMilliseconds(100), interleave: true);
         _writer = new WriteCoalescer(_ =>
         {
             state.State = new LocationQueueState { Open = [.. _open.Keys], Recent = [.. _recent.Select(f => f.FulfilmentId)], Day = _day, DayCount = _dayCount };
@@ -62,7 +63,6 @@ public sealed partial class LocationQueueGrain(
         }
         else
         {
-            _reminderOn = false;
             await WatchAsync();
         }
     }
@@ -78,7 +78,7 @@ public sealed partial class LocationQueueGrain(
             else _open[view.FulfilmentId] = view;
         }
 
-        _reminderOn = open.Count > 0; // registered while the queue had waiting work before
+        _watch.MayHaveReminder(open.Count > 0); // registered while the queue had waiting work before
         await WatchAsync();
     }
 
@@ -175,37 +175,11 @@ public sealed partial class LocationQueueGrain(
     }
 
     /// <summary>While anything waits for acknowledgement: a timer at the earliest deadline, and a reminder for restarts.</summary>
-    private async Task WatchAsync()
+    private Task WatchAsync()
     {
         var waiting = _open.Values.Where(Unacknowledged).ToList();
-        _watch?.Dispose();
-        _watch = null;
-        if (waiting.Count > 0)
-        {
-            var limit = TimeSpan.FromSeconds(reference.Current.Policy.AcknowledgeEscalateAfterSeconds);
-            var due = waiting.Min(f => f.CreatedAt) + limit - clock.GetUtcNow() + TimeSpan.FromMilliseconds(50);
-            _watch = this.RegisterGrainTimer(static (grain, _) => grain.EscalateDueAsync(), this,
-                new GrainTimerCreationOptions(due < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : due, Timeout.InfiniteTimeSpan) { Interleave = true });
-        }
-
-        try
-        {
-            if (waiting.Count > 0 && !_reminderOn)
-            {
-                _reminderOn = true;
-                await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            }
-            else if (waiting.Count == 0 && _reminderOn)
-            {
-                _reminderOn = false;
-                if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
-            }
-        }
-        catch (Exception ex)
-        {
-            _reminderOn = waiting.Count == 0; // try again at the next change
-            LogReminderFailed(ex, LocationId);
-        }
+        var limit = TimeSpan.FromSeconds(reference.Current.Policy.AcknowledgeEscalateAfterSeconds);
+        return _watch.ScheduleAsync(waiting.Count == 0 ? null : waiting.Min(f => f.CreatedAt) + limit);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Escalating {FulfilmentId} at {LocationId} failed; will try again")]

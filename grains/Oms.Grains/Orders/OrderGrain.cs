@@ -37,9 +37,7 @@ public sealed partial class OrderGrain(
     private readonly List<FulfilmentState> _provisional = [];
     private Order _order = null!;
     private IAsyncStream<OrderEvent>? _events;
-    private IGrainTimer? _escalationTimer;
-    private DateTimeOffset? _escalationDue;
-    private bool _reminderOn;
+    private DueTimer _escalation = null!;
 
     private string OrderId => this.GetPrimaryKeyString();
 
@@ -47,13 +45,14 @@ public sealed partial class OrderGrain(
     {
         if (!state.RecordExists) state.State = new OrderState();
         _order = new Order(OrderId, state.State);
+        _escalation = new DueTimer(this, EscalationReminder, EscalateDueAsync, clock, ex => LogReminderFailed(ex, OrderId), TimeSpan.FromMilliseconds(20));
         _events = this.GetStreamProvider(OmsNames.StreamProvider)
             .GetStream<OrderEvent>(StreamId.Create(OmsNames.OrderEventsNamespace, OmsNames.PartitionOf(OrderId).ToString(CultureInfo.InvariantCulture)));
         if (!_order.Exists) return;
-        _reminderOn = state.State.OnHold || state.State.Returns.Any(r => r.Status == ReturnState.AwaitingReceipt);
+        _escalation.MayHaveReminder(state.State.OnHold || state.State.Returns.Any(r => r.Status == ReturnState.AwaitingReceipt));
         await ReleasePendingAsync();
         await PublishAsync();
-        await ScheduleEscalationAsync();
+        await _escalation.ScheduleAsync(_order.NextEscalation());
     }
 
     public Task<OrderResult> PlaceAsync(OrderRequest request) => RunAsync(() => Place(request));
@@ -201,8 +200,7 @@ public sealed partial class OrderGrain(
     {
         var decision = _order.EscalateDue(clock.GetUtcNow());
         if (decision.Changed) return await CommitAsync(decision);
-        _escalationDue = null;
-        await ScheduleEscalationAsync();
+        await _escalation.ScheduleAsync(_order.NextEscalation());
         return Answer(decision);
     });
 
@@ -298,7 +296,7 @@ public sealed partial class OrderGrain(
         }
 
         await PublishAsync();
-        await ScheduleEscalationAsync();
+        await _escalation.ScheduleAsync(_order.NextEscalation());
     }
 
     /// <summary>At least once: events not yet handed over go out after each write and on activation.</summary>
@@ -391,45 +389,6 @@ public sealed partial class OrderGrain(
     }
 
     private IInventoryGrain Inventory(string locationId, string sku) => GrainFactory.GetGrain<IInventoryGrain>(InventoryKey.For(locationId, sku));
-
-    // ---- escalation timer and reminder ------------------------------------------------------------------------
-
-    /// <summary>A timer for the exact moment while active; a reminder (every minute) brings the order back after a restart.</summary>
-    private async Task ScheduleEscalationAsync()
-    {
-        var next = _order.NextEscalation();
-        if (next != _escalationDue)
-        {
-            _escalationTimer?.Dispose();
-            _escalationTimer = null;
-            _escalationDue = next;
-            if (next is { } due)
-            {
-                var wait = due - clock.GetUtcNow() + TimeSpan.FromMilliseconds(20);
-                _escalationTimer = this.RegisterGrainTimer(
-                    static (grain, _) => grain.EscalateDueAsync(), this,
-                    new GrainTimerCreationOptions(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan));
-            }
-        }
-
-        try
-        {
-            if (next is not null && !_reminderOn)
-            {
-                await this.RegisterOrUpdateReminder(EscalationReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-                _reminderOn = true;
-            }
-            else if (next is null && _reminderOn)
-            {
-                if (await this.GetReminder(EscalationReminder) is { } reminder) await this.UnregisterReminder(reminder);
-                _reminderOn = false;
-            }
-        }
-        catch (Exception ex)
-        {
-            LogReminderFailed(ex, OrderId);
-        }
-    }
 
     // ---- answers ----------------------------------------------------------------------------------------------
 

@@ -1,0 +1,70 @@
+namespace Oms.Grains;
+
+/// <summary>
+/// Wakes a grain when something it holds falls due (an escalation, an expiry): a one-shot grain timer at the due
+/// time while the grain is active, and a reminder every minute while anything is due, so that a restart brings
+/// the grain back; no reminder while nothing is due, so the reminder table does not grow with idle grains.
+/// </summary>
+public sealed class DueTimer(
+    Grain grain,
+    string reminderName,
+    Func<Task> onDue,
+    TimeProvider clock,
+    Action<Exception> reminderFailed,
+    TimeSpan margin,
+    TimeSpan minimumWait = default,
+    bool interleave = false)
+{
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    private IGrainTimer? _timer;
+    private DateTimeOffset? _due;
+    private bool _reminderOn;
+
+    /// <summary>On activation: a reminder of an earlier activation may exist; the next <see cref="ScheduleAsync"/> with nothing due removes it.</summary>
+    public void MayHaveReminder(bool value) => _reminderOn = value;
+
+    /// <summary>
+    /// Arms the timer for <paramref name="next"/> (disarms it for null) unless it is already armed for that moment,
+    /// and keeps the reminder only while something is due. A reminder that cannot be changed is tried again at the
+    /// next call.
+    /// </summary>
+    public async Task ScheduleAsync(DateTimeOffset? next)
+    {
+        if (next != _due)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            _due = next;
+            if (next is { } due)
+            {
+                var wait = due - clock.GetUtcNow() + margin;
+                _timer = grain.RegisterGrainTimer(
+                    static (self, _) => self.FireAsync(), this,
+                    new GrainTimerCreationOptions(wait < minimumWait ? minimumWait : wait, Timeout.InfiniteTimeSpan) { Interleave = interleave });
+            }
+        }
+
+        var want = next is not null;
+        if (want == _reminderOn) return;
+        // Set first: an interleaved caller must not change the reminder again while this one does.
+        _reminderOn = want;
+        try
+        {
+            if (want) await grain.RegisterOrUpdateReminder(reminderName, ReminderPeriod, ReminderPeriod);
+            else if (await grain.GetReminder(reminderName) is { } reminder) await grain.UnregisterReminder(reminder);
+        }
+        catch (Exception ex)
+        {
+            _reminderOn = !want;
+            reminderFailed(ex);
+        }
+    }
+
+    private Task FireAsync()
+    {
+        _due = null; // fired: the next schedule arms it again, even for the same moment
+        _timer = null;
+        return onDue();
+    }
+}
