@@ -2,9 +2,6 @@ using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Sourcing;
 using Oms.Grains.Orders;
-using FA = Oms.GrainInterfaces.Orders.FulfilmentAction;
-using FS = Oms.GrainInterfaces.Orders.FulfilmentStatus;
-using OS = Oms.GrainInterfaces.Orders.OrderStatus;
 
 namespace Oms.Domain.Tests;
 

@@ -3,8 +3,6 @@ using Oms.GrainInterfaces.Reference;
 using Oms.GrainInterfaces.Sourcing;
 using Oms.Grains.Orders;
 using Oms.Grains.Sourcing;
-using FS = Oms.GrainInterfaces.Orders.FulfilmentStatus;
-using FA = Oms.GrainInterfaces.Orders.FulfilmentAction;
 
 namespace Oms.Domain.Tests;
 
