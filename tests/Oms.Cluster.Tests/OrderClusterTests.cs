@@ -277,6 +277,29 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_short_pick_whose_order_write_fails_releases_its_re_sourced_allocation_at_once()
+    {
+        var sku = $"SR-{_run}";
+        var (locations, channel) = await SetUpAsync(new() { [sku] = [4, 4] });
+        var grain = fixture.Client.GetGrain<IOrderGrain>($"sr-{_run}");
+        var f = (await grain.PlaceAsync(Request(channel, (sku, 4)))).Order!.Fulfilments.Single();
+        var other = locations.Single(l => l != f.LocationId);
+
+        MutationCheckingStorage.FailNextWrite(grain.GetGrainId());
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.ApplyAsync(f.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Short, sku, Quantity: 2, ReasonCode: "damaged")));
+        // The re-sourced allocation is not the persisted order's: released now, not when its 30 s deadline asks.
+        Assert.Equal(0, (await Inventory(other, sku).GetAsync()).Allocated);
+        Assert.Single((await grain.GetAsync())!.Fulfilments);
+
+        var retried = await grain.ApplyAsync(f.FulfilmentId, new FulfilmentCommand(FulfilmentAction.Short, sku, Quantity: 2, ReasonCode: "damaged"));
+        Assert.Equal(OrderOutcome.Ok, retried.Outcome);
+        Assert.Equal(other, retried.Order!.Fulfilments[^1].LocationId);
+        var (here, there) = (await Inventory(f.LocationId, sku).GetAsync(), await Inventory(other, sku).GetAsync());
+        Assert.Equal((2, 2), (here.Allocated, here.Unavailable)); // the short movement applied once
+        Assert.Equal(2, there.Allocated);
+    }
+
+    [Fact]
     public async Task A_work_queue_rebuilds_from_its_orders_after_deactivation()
     {
         var sku = $"WQ-{_run}";
