@@ -105,7 +105,7 @@ public sealed partial class OrderGrain(
         var request = state.State.Request!;
         try
         {
-            await GrainFactory.GetGrain<ICustomerOrdersGrain>(request.Customer.Id).AddAsync(new CustomerOrder(OrderId, state.State.CreatedAt, request.Channel, state.State.Total));
+            await GrainFactory.Ref<ICustomerOrdersGrain>(request.Customer.Id).AddAsync(new CustomerOrder(OrderId, state.State.CreatedAt, request.Channel, state.State.Total));
         }
         catch (Exception ex)
         {
@@ -116,7 +116,7 @@ public sealed partial class OrderGrain(
         try
         {
             // The converted holds are gone; this releases what the order did not take.
-            await GrainFactory.GetGrain<ICartGrain>(cart).ClearAsync();
+            await GrainFactory.Ref<ICartGrain>(cart).ClearAsync();
         }
         catch (Exception ex)
         {
@@ -140,7 +140,7 @@ public sealed partial class OrderGrain(
         var policy = (await reference.GetAsync()).Policy;
         var now = clock.GetUtcNow();
         var skus = lines.Select(l => l.Sku).Distinct().ToList();
-        var products = await Task.WhenAll(skus.Select(sku => GrainFactory.GetGrain<IProductGrain>(sku).GetAsync()));
+        var products = await Task.WhenAll(skus.Select(sku => GrainFactory.Ref<IProductGrain>(sku).GetAsync()));
         var categories = skus.Zip(products).ToDictionary(x => x.First, x => x.Second?.Category, StringComparer.Ordinal);
         if (_order.CheckReturn(lines, policy.Refund, categories, now) is { Ok: false } refused) return Answer(refused);
 
@@ -148,7 +148,7 @@ public sealed partial class OrderGrain(
         if (exchange is { Length: > 0 })
         {
             exchangeOrderId = _order.NextExchangeOrderId();
-            var placed = await GrainFactory.GetGrain<IOrderGrain>(exchangeOrderId).PlaceAsync(_order.ExchangeRequest(exchange));
+            var placed = await GrainFactory.Ref<IOrderGrain>(exchangeOrderId).PlaceAsync(_order.ExchangeRequest(exchange));
             if (placed.Outcome != OrderOutcome.Ok) return placed with { Detail = $"exchange order: {placed.Detail}", Order = null };
         }
 
@@ -168,7 +168,7 @@ public sealed partial class OrderGrain(
     private async Task<OrderResult> Apply(string fulfilmentId, FulfilmentCommand command)
     {
         var barcode = command.Action == FulfilmentAction.Pick && _order.Has(fulfilmentId, command.Sku)
-            ? (await GrainFactory.GetGrain<IProductGrain>(command.Sku!).GetAsync())?.Barcode
+            ? (await GrainFactory.Ref<IProductGrain>(command.Sku!).GetAsync())?.Barcode
             : null;
         var pickupCode = command.Action == FulfilmentAction.Ready ? RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture) : null;
         var now = clock.GetUtcNow();
@@ -279,8 +279,8 @@ public sealed partial class OrderGrain(
             await Task.WhenAll(decision.Effects.OfType<QueueUpsert>().Select(u => state.State.Fulfilment(u.FulfilmentId)).OfType<FulfilmentState>().SelectMany(f =>
             {
                 var view = _order.View(f);
-                var queues = new List<Task> { GrainFactory.GetGrain<ILocationQueueGrain>(f.LocationId).UpsertAsync(view) };
-                if (f.TransferTo is { } store) queues.Add(GrainFactory.GetGrain<ILocationQueueGrain>(store).UpsertAsync(view));
+                var queues = new List<Task> { GrainFactory.Ref<ILocationQueueGrain>(f.LocationId).UpsertAsync(view) };
+                if (f.TransferTo is { } store) queues.Add(GrainFactory.Ref<ILocationQueueGrain>(store).UpsertAsync(view));
                 return queues;
             }));
         }
@@ -382,13 +382,13 @@ public sealed partial class OrderGrain(
 
     private async Task<Dictionary<(string, string), int>?> CartHeldAsync(string cartId, string channel)
     {
-        var cart = await GrainFactory.GetGrain<ICartGrain>(cartId).GetAsync();
+        var cart = await GrainFactory.Ref<ICartGrain>(cartId).GetAsync();
         if (cart is null || cart.Channel != channel) return null;
         return cart.Lines.SelectMany(l => l.Reservations.Select(r => (Key: (r.LocationId, l.Sku), r.Quantity)))
             .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => g.Sum(x => x.Quantity));
     }
 
-    private IInventoryGrain Inventory(string locationId, string sku) => GrainFactory.GetGrain<IInventoryGrain>(InventoryKey.For(locationId, sku));
+    private IInventoryGrain Inventory(string locationId, string sku) => GrainFactory.Ref<IInventoryGrain>(InventoryKey.For(locationId, sku));
 
     // ---- answers ----------------------------------------------------------------------------------------------
 
