@@ -42,6 +42,7 @@ public sealed class WriteCoalescerTests
     public async Task With_recovery_the_batch_built_on_a_failed_write_fails_too_and_recovery_runs_before_any_later_write()
     {
         var gate = new TaskCompletionSource();
+        var afterDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new List<string>();
         var coalescer = new WriteCoalescer(
             async changes =>
@@ -61,6 +62,7 @@ public sealed class WriteCoalescerTests
             () =>
             {
                 log.Add("after");
+                afterDone.SetResult();
                 return Task.CompletedTask;
             });
 
@@ -70,6 +72,7 @@ public sealed class WriteCoalescerTests
         await Assert.ThrowsAsync<TimeoutException>(() => failing);
         await Assert.ThrowsAsync<TimeoutException>(() => builtOnIt);
         await coalescer.CommitAsync();
+        await afterDone.Task; // runs after the callers are answered
         Assert.Equal(["write 1", "recover down", "write 1", "after"], log);
     }
 }
