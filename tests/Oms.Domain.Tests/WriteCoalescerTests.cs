@@ -75,4 +75,28 @@ public sealed class WriteCoalescerTests
         await afterDone.Task; // runs after the callers are answered
         Assert.Equal(["write 1", "recover down", "write 1", "after"], log);
     }
+
+    [Fact]
+    public async Task A_change_made_while_recovery_runs_is_refused_because_recovery_replaces_the_state_it_was_made_on()
+    {
+        var reading = new TaskCompletionSource();
+        var recovering = new TaskCompletionSource();
+        var attempt = 0;
+        var coalescer = new WriteCoalescer(
+            _ => ++attempt == 1 ? Task.FromException(new TimeoutException("down")) : Task.CompletedTask,
+            async _ =>
+            {
+                recovering.SetResult();
+                await reading.Task; // storage is being read
+            });
+
+        var failing = coalescer.CommitAsync();
+        await recovering.Task;
+        var duringRecovery = coalescer.CommitAsync();
+        reading.SetResult();
+        await Assert.ThrowsAsync<TimeoutException>(() => failing);
+        await Assert.ThrowsAsync<TimeoutException>(() => duringRecovery);
+        await coalescer.CommitAsync(); // after recovery: written
+        Assert.Equal(2, attempt);
+    }
 }

@@ -13,7 +13,8 @@ namespace Oms.Grains.Storage;
 /// <item>without <c>recover</c> (idempotent upserts: queues, indexes), they stay in memory and go out with the next
 /// write;</item>
 /// <item>with <c>recover</c> (the inventory record, whose answers depend on what was persisted), the open batch, built on
-/// top of the failed one, fails too, and <c>recover</c> takes storage as the truth again before any later write.</item>
+/// top of the failed one, fails too, and <c>recover</c> takes storage as the truth again before any later write; a
+/// batch opened while <c>recover</c> ran (its changes were made on the state recovery replaced) fails as well.</item>
 /// </list>
 /// </para>
 /// </summary>
@@ -64,6 +65,11 @@ public sealed class WriteCoalescer(Func<int, Task> write, Func<Exception, Task>?
             OpenChanges = 0;
             next?.TrySetException(ex);
             await recover(ex);
+            // Changes made while recovery read storage were made on the state it then replaced: not written, so refused.
+            var during = _open;
+            _open = null;
+            OpenChanges = 0;
+            during?.TrySetException(ex);
             return;
         }
 
