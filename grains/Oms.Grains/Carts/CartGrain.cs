@@ -82,7 +82,7 @@ public sealed partial class CartGrain(
         {
             await state.WriteStateAsync();
         }
-        catch (Exception failure)
+        catch
         {
             try
             {
@@ -96,7 +96,7 @@ public sealed partial class CartGrain(
                 DeactivateOnIdle();
             }
 
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            throw;
         }
     }
 
@@ -308,7 +308,11 @@ public sealed partial class CartGrain(
         GrainFactory.Ref<IInventoryGrain>(InventoryKey.For(locationId, sku))
             .SetHoldAsync(new HoldRequest(ReservationId(CartId), quantity, expiresAt, keepBack));
 
-    /// <summary>Once the expiry has passed the holds are gone (the inventory grains release them): forget the lines, and release explicitly in case a grain has not yet.</summary>
+    /// <summary>
+    /// Before any request: finish a change the record is ahead of (<see cref="RollForwardAsync"/>); and once the expiry
+    /// has passed the holds are gone (the inventory grains release them): forget the lines, and release explicitly in
+    /// case a grain has not yet.
+    /// </summary>
     private async Task CatchUpAsync()
     {
         if (_rollForward)

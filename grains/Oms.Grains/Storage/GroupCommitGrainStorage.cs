@@ -157,18 +157,19 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage
             }
 
             // A second round trip, only when a landed write changed detached items.
-            var itemBatch = connection.CreateBatch();
-            await using (itemBatch)
+            var items = LandedItems(batch, order, versions).ToList();
+            if (items.Count > 0)
             {
+                await using var itemBatch = connection.CreateBatch();
                 itemBatch.Transaction = transaction;
-                foreach (var (write, item) in LandedItems(batch, order, versions))
+                foreach (var (write, item) in items)
                 {
                     var command = itemBatch.CreateBatchCommand();
                     command.CommandText = BindItem(command.Parameters, command.CreateParameter, write, item);
                     itemBatch.BatchCommands.Add(command);
                 }
 
-                if (itemBatch.BatchCommands.Count > 0) await itemBatch.ExecuteNonQueryAsync();
+                await itemBatch.ExecuteNonQueryAsync();
             }
         }
         else
@@ -210,9 +211,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage
     /// <summary>Binds one item change and answers its statement.</summary>
     private string BindItem(DbParameterCollection parameters, Func<DbParameter> create, PendingWrite write, ItemWrite item)
     {
-        AddParameter(parameters, create, "ServiceId", DbType.String, _serviceId);
-        AddParameter(parameters, create, "StateName", DbType.String, write.StateName);
-        AddParameter(parameters, create, "GrainKey", DbType.String, write.GrainKey);
+        BindOwner(parameters, create, write.StateName, write.GrainKey);
         AddParameter(parameters, create, "ItemKey", DbType.String, item.Key);
         if (item.Payload is null) return StateItemSql.Delete;
         AddParameter(parameters, create, "Payload", DbType.Binary, item.Payload);
@@ -245,10 +244,16 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage
     {
         var command = connection.CreateCommand();
         command.CommandText = text;
-        AddParameter(command.Parameters, command.CreateParameter, "ServiceId", DbType.String, _serviceId);
-        AddParameter(command.Parameters, command.CreateParameter, "StateName", DbType.String, stateName);
-        AddParameter(command.Parameters, command.CreateParameter, "GrainKey", DbType.String, grainId.ToString());
+        BindOwner(command.Parameters, command.CreateParameter, stateName, grainId.ToString());
         return command;
+    }
+
+    /// <summary>The columns that say whose items these are.</summary>
+    private void BindOwner(DbParameterCollection parameters, Func<DbParameter> create, string stateName, string grainKey)
+    {
+        AddParameter(parameters, create, "ServiceId", DbType.String, _serviceId);
+        AddParameter(parameters, create, "StateName", DbType.String, stateName);
+        AddParameter(parameters, create, "GrainKey", DbType.String, grainKey);
     }
 
     private async Task<DbConnection> OpenAsync()
@@ -312,7 +317,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage
         public TaskCompletionSource<string?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Payload bytes this write sends: its row and its changed items.</summary>
-        public long Bytes => Payload.Length + Items.Sum(i => i.Key.Length + (i.Payload?.Length ?? 0));
+        public long Bytes { get; } = Payload.Length + Items.Sum(i => i.Key.Length + (i.Payload?.Length ?? 0));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage {Storage}: a batch of {Writes} writes failed; every write in it fails to its caller")]
