@@ -323,17 +323,12 @@ public abstract class MixedBatchStorageFailureTests(PostgresServer postgres, Xun
                 await using var tx = await blocker.BeginTransactionAsync();
                 await using (var lockCmd = new NpgsqlCommand("LOCK TABLE orleansstorage IN EXCLUSIVE MODE", blocker, tx)) await lockCmd.ExecuteNonQueryAsync();
                 var earlySends = early.Select(r => Run(http, r)).ToList();
-                // Until writers of both silos wait on the lock (at least two, up to four: two writers per silo). Bounded
-                // well below the 30 s command and grain-call timeouts, which would fail the early batches on their own.
+                // Until every writer of both silos waits on the lock (two writers per silo): a writer left free would take
+                // the poisoned write alone. Bounded well below the 30 s command and grain-call timeouts, which would fail
+                // the early batches on their own.
                 var blockedDeadline = DateTime.UtcNow.AddSeconds(10);
                 long blocked;
-                while ((blocked = await BlockedWritersAsync(db)) < 2 && DateTime.UtcNow < blockedDeadline) await Task.Delay(100);
-                var moreDeadline = DateTime.UtcNow.AddSeconds(2);
-                while (blocked < 4 && DateTime.UtcNow < moreDeadline)
-                {
-                    await Task.Delay(100);
-                    blocked = await BlockedWritersAsync(db);
-                }
+                while ((blocked = await BlockedWritersAsync(db)) < 4 && DateTime.UtcNow < blockedDeadline) await Task.Delay(100);
 
                 var lateSends = late.Select(r => Run(http, r)).ToList();
                 sends = [.. earlySends, .. lateSends];
