@@ -43,6 +43,7 @@ public sealed class WriteCoalescerTests
     {
         var gate = new TaskCompletionSource();
         var afterDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new List<string>();
         var coalescer = new WriteCoalescer(
             async changes =>
@@ -58,6 +59,7 @@ public sealed class WriteCoalescerTests
             {
                 await Task.Yield();
                 log.Add($"recover {ex.Message}");
+                recovered.SetResult();
             },
             () =>
             {
@@ -71,6 +73,8 @@ public sealed class WriteCoalescerTests
         gate.SetResult();
         await Assert.ThrowsAsync<TimeoutException>(() => failing);
         await Assert.ThrowsAsync<TimeoutException>(() => builtOnIt);
+        await recovered.Task;
+        await coalescer.Settled; // a change made while recovery runs is refused (next test): this one comes after it
         await coalescer.CommitAsync();
         await afterDone.Task; // runs after the callers are answered
         Assert.Equal(["write 1", "recover down", "write 1", "after"], log);

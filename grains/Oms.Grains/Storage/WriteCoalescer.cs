@@ -27,6 +27,9 @@ public sealed class WriteCoalescer(Func<int, Task> write, Func<Exception, Task>?
     /// <summary>Changes in the open batch, counted by <see cref="CommitAsync"/>.</summary>
     public int OpenChanges { get; private set; }
 
+    /// <summary>Completes when every write begun so far, with its recovery or after-write step, has finished.</summary>
+    public Task Settled => _tail;
+
     /// <summary>Whether changes are waiting for a write.</summary>
     public bool HasOpenBatch => _open is not null;
 
