@@ -2,6 +2,8 @@ using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
 using Oms.GrainInterfaces.Sourcing;
+using Microsoft.Extensions.DependencyInjection;
+using Oms.Grains.Orders;
 using Orleans.Streams;
 
 namespace Oms.Cluster.Tests;
@@ -177,6 +179,32 @@ public sealed class OrderClusterTests(ClusterFixture fixture)
         }
 
         Assert.Equal(10, (await grain.GetAsync()).Atp);
+    }
+
+    [Fact]
+    public async Task A_confirmed_allocation_costs_no_reminder_and_an_unconfirmed_one_gets_its_reminder_after_the_grace()
+    {
+        var sku = $"RM-{_run}";
+        var (locations, channel) = await SetUpAsync(new() { [sku] = [10] });
+        var placed = await fixture.Client.GetGrain<IOrderGrain>($"rem-{_run}").PlaceAsync(Request(channel, (sku, 2)));
+        Assert.Equal(OrderOutcome.Ok, placed.Outcome);
+
+        // As if an order grain allocated with the usual 30 s window and then went silent.
+        var ghost = locations[0];
+        var ghostSku = $"RG-{_run}";
+        await Inventory(ghost, ghostSku).SetLevelAsync(new AbsoluteLevel(5, null, null, T0));
+        Assert.True((await Inventory(ghost, ghostSku).AllocateAsync(new AllocationRequest($"ghost-{_run}:f1", "tok", 1, DateTimeOffset.UtcNow + OrderGrain.ConfirmWindow, 0, null))).Ok);
+        Assert.Empty(await RemindersOf(Inventory(ghost, ghostSku)));
+
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Empty(await RemindersOf(Inventory(locations[0], sku))); // confirmed within milliseconds: never registered
+        Assert.Equal(["expire-holds"], await RemindersOf(Inventory(ghost, ghostSku))); // 5 s unconfirmed: it may outlive its silo
+    }
+
+    private async Task<string[]> RemindersOf(IInventoryGrain grain)
+    {
+        var table = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        return [.. (await table.ReadRows(grain.GetGrainId())).Reminders.Select(r => r.ReminderName)];
     }
 
     [Fact]

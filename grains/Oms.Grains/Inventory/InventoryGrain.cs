@@ -1,6 +1,7 @@
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Orders;
+using Oms.Grains.Orders;
 using Oms.Grains.Storage;
 
 namespace Oms.Grains.Inventory;
@@ -17,7 +18,8 @@ namespace Oms.Grains.Inventory;
 /// </para>
 /// <para>
 /// Hold expiry: a grain timer fires at the next expiry while the grain is active; a reminder (every minute
-/// while holds exist) brings the grain back after a restart, and activation releases overdue holds at once.
+/// while holds exist, or a provisional allocation has waited a few seconds: <see cref="ExpirySchedule"/>) brings the
+/// grain back after a restart, and activation releases overdue holds at once.
 /// Releasing is a persisted change, so a hold expires exactly once.
 /// </para>
 /// </summary>
@@ -34,6 +36,9 @@ public sealed partial class InventoryGrain(
 
     /// <summary>How long to wait before asking an unreachable order again about its provisional allocation.</summary>
     private static readonly TimeSpan ResolveRetry = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a provisional allocation waits for its confirmation before the grain registers its reminder.</summary>
+    private static readonly TimeSpan ReminderGrace = TimeSpan.FromSeconds(5);
 
     private string _locationId = "";
     private string _sku = "";
@@ -104,7 +109,8 @@ public sealed partial class InventoryGrain(
     /// </summary>
     public Task ConfirmAllocationAsync(string allocationId, string token)
     {
-        _record.Confirm(allocationId, token);
+        // The timer that waited for this confirmation is not needed any more (nor, within the grace, a reminder).
+        if (_record.Confirm(allocationId, token)) ArmTimer(Schedule().Wake);
         return Task.CompletedTask;
     }
 
@@ -239,25 +245,14 @@ public sealed partial class InventoryGrain(
         await ScheduleExpiryAsync();
     }
 
+    private (DateTimeOffset? Wake, bool Reminder) Schedule() =>
+        ExpirySchedule.Plan(_record.NextHoldExpiry, _record.NextDeadline, clock.GetUtcNow(), OrderGrain.ConfirmWindow, ReminderGrace);
+
     private async Task ScheduleExpiryAsync()
     {
-        var next = _record.NextExpiry;
-        if (next != _timerDue)
-        {
-            _expiryTimer?.Dispose();
-            _expiryTimer = null;
-            _timerDue = next;
-            if (next is { } due)
-            {
-                var wait = due - clock.GetUtcNow() + ExpiryMargin;
-                _expiryTimer = this.RegisterGrainTimer(
-                    static (grain, _) => grain.ExpireAsync(),
-                    this,
-                    new GrainTimerCreationOptions(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan) { Interleave = true });
-            }
-        }
-
-        if (next is not null && !_reminderOn)
+        var (wake, reminder) = Schedule();
+        ArmTimer(wake);
+        if (reminder && !_reminderOn)
         {
             // Set first: interleaved callers (timer, next batch) must not register it again while this one does.
             _reminderOn = true;
@@ -272,6 +267,21 @@ public sealed partial class InventoryGrain(
                 LogReminderFailed(ex, _locationId, _sku);
             }
         }
+    }
+
+    /// <summary>The one grain timer, due at <paramref name="wake"/> (none when null); re-armed only when that moves.</summary>
+    private void ArmTimer(DateTimeOffset? wake)
+    {
+        if (wake == _timerDue) return;
+        _expiryTimer?.Dispose();
+        _expiryTimer = null;
+        _timerDue = wake;
+        if (wake is not { } due) return;
+        var wait = due - clock.GetUtcNow() + ExpiryMargin;
+        _expiryTimer = this.RegisterGrainTimer(
+            static (grain, _) => grain.ExpireAsync(),
+            this,
+            new GrainTimerCreationOptions(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
     private async Task StopReminderAsync()
