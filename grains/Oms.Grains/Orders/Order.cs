@@ -487,11 +487,11 @@ public sealed class Order(string orderId, OrderState state)
 
     // ---- outbox -----------------------------------------------------------------------------------------------
 
-    /// <summary>The next notification not yet handed to the stream, or null.</summary>
-    public OrderEvent? NextUnpublished() => state.PublishedEvents < state.Events.Count ? state.Events[state.PublishedEvents] : null;
+    /// <summary>The notifications not yet handed to the stream, oldest first (empty when all went out).</summary>
+    public IReadOnlyList<OrderEvent> Unpublished() => state.Events.GetRange(state.PublishedEvents, state.Events.Count - state.PublishedEvents);
 
-    /// <summary>The notification <see cref="NextUnpublished"/> answered went out (persisted with the next write).</summary>
-    public void Published() => state.PublishedEvents++;
+    /// <summary>The first <paramref name="count"/> of <see cref="Unpublished"/> went out (persisted with the next write).</summary>
+    public void Published(int count) => state.PublishedEvents = Math.Min(state.Events.Count, state.PublishedEvents + count);
 
     // ---- timeline, status, views ------------------------------------------------------------------------------
 

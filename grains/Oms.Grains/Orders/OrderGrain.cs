@@ -299,21 +299,22 @@ public sealed partial class OrderGrain(
         await _escalation.ScheduleAsync(_order.NextEscalation());
     }
 
-    /// <summary>At least once: events not yet handed over go out after each write and on activation.</summary>
+    /// <summary>
+    /// At least once: the events not yet handed over go out after each write and on activation, all of them in one
+    /// stream batch (one queue call, not one per event).
+    /// </summary>
     private async Task PublishAsync()
     {
-        while (_order.NextUnpublished() is { } next)
+        if (_order.Unpublished() is not { Count: > 0 } events) return;
+        try
         {
-            try
-            {
-                await _events!.OnNextAsync(next);
-                _order.Published();
-            }
-            catch (Exception ex)
-            {
-                LogPublishFailed(ex, OrderId);
-                return;
-            }
+            if (events.Count == 1) await _events!.OnNextAsync(events[0]);
+            else await _events!.OnNextBatchAsync(events);
+            _order.Published(events.Count);
+        }
+        catch (Exception ex)
+        {
+            LogPublishFailed(ex, OrderId);
         }
     }
 
