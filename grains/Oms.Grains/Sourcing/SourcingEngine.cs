@@ -60,17 +60,20 @@ public static class SourcingEngine
         }
 
         var taken = new HashSet<string>(StringComparer.Ordinal);
+        var field = Field.Of(passing);
         while (remaining.Values.Any(q => q > 0) && chosen.Count < maxSplits)
         {
+            // Totals only: the breakdown (one formatted line per criterion) is built for the winner alone.
             var scored = passing
                 .Where(c => !taken.Contains(c.Location.LocationId) && Cover(c, remaining) > 0)
-                .Select(c => (Candidate: c, Score: Score(c, order, profile, remaining, passing)))
-                .OrderByDescending(s => s.Score.Total)
+                .Select(c => (Candidate: c, Total: Total(c, order, profile, remaining, field)))
+                .OrderByDescending(s => s.Total)
                 .ThenBy(s => s.Candidate.Location.LocationId, StringComparer.Ordinal)
                 .ToList();
             if (scored.Count == 0) break;
 
-            var (best, score) = scored[0];
+            var best = scored[0].Candidate;
+            var score = Score(best, order, profile, remaining, field);
             taken.Add(best.Location.LocationId);
             var reasons = new List<string>
             {
@@ -78,7 +81,7 @@ public static class SourcingEngine
             };
             reasons.AddRange(score.Parts);
             if (scored.Count > 1)
-                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"next best: {scored[1].Candidate.Location.LocationId} ({scored[1].Score.Total:0.###})"));
+                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"next best: {scored[1].Candidate.Location.LocationId} ({scored[1].Total:0.###})"));
             var transferTo = order.Type == FulfilmentType.Pickup ? order.PickupLocationId : null;
             if (transferTo is not null) reasons.Add($"ship-to-store: transfer to pickup store {transferTo}");
             chosen.Add(new PlannedFulfilment(best.Location.LocationId, Take(best, remaining), score.Total, [.. reasons], transferTo));
@@ -140,56 +143,94 @@ public static class SourcingEngine
 
     public sealed record ScoreBreakdown(double Total, string[] Parts);
 
+    /// <summary>What the relative criteria compare a candidate with: the farthest, slowest and dearest of the field.</summary>
+    private readonly record struct Field(double FarthestKm, double SlowestHours, double DearestPerUnit)
+    {
+        public static Field Of(IReadOnlyList<SourcingCandidate> field) => field.Count == 0
+            ? default
+            : new(field.Max(f => f.DistanceKm ?? 0), field.Max(f => f.Location.TurnaroundHours), field.Max(f => f.Location.CostPerUnit));
+    }
+
     /// <summary>The weighted score of a candidate for what is still to source, with one line per criterion.</summary>
     public static ScoreBreakdown Score(
-        SourcingCandidate c, SourcingOrder order, SourcingProfile profile, IReadOnlyDictionary<string, int> remaining, IReadOnlyList<SourcingCandidate> field)
+        SourcingCandidate c, SourcingOrder order, SourcingProfile profile, IReadOnlyDictionary<string, int> remaining, IReadOnlyList<SourcingCandidate> field) =>
+        Score(c, order, profile, remaining, Field.Of(field));
+
+    private static ScoreBreakdown Score(SourcingCandidate c, SourcingOrder order, SourcingProfile profile, IReadOnlyDictionary<string, int> remaining, Field field)
     {
         var total = 0.0;
         var parts = new List<string>();
         foreach (var (criterion, weight) in profile.Ranking)
         {
             if (weight == 0) continue;
-            var (value, why) = Criterion(criterion, c, order, profile, remaining, field);
+            var value = Value(criterion, c, order, profile, remaining, field);
             total += weight * value;
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{Name(criterion)} {value:0.##} x {weight:0.##}: {why}"));
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{Name(criterion)} {value:0.##} x {weight:0.##}: {Why(criterion, c, order, profile, remaining)}"));
         }
 
         return new ScoreBreakdown(Math.Round(total, 6), [.. parts]);
     }
 
-    private static (double Value, string Why) Criterion(
-        SourcingCriterion criterion, SourcingCandidate c, SourcingOrder order, SourcingProfile profile, IReadOnlyDictionary<string, int> remaining, IReadOnlyList<SourcingCandidate> field)
+    /// <summary>The same total as <see cref="Score"/>'s, without formatting its parts.</summary>
+    private static double Total(SourcingCandidate c, SourcingOrder order, SourcingProfile profile, IReadOnlyDictionary<string, int> remaining, Field field)
+    {
+        var total = 0.0;
+        foreach (var (criterion, weight) in profile.Ranking)
+        {
+            if (weight != 0) total += weight * Value(criterion, c, order, profile, remaining, field);
+        }
+
+        return Math.Round(total, 6);
+    }
+
+    private static double Value(SourcingCriterion criterion, SourcingCandidate c, SourcingOrder order, SourcingProfile profile, IReadOnlyDictionary<string, int> remaining, Field field)
     {
         var l = c.Location;
         switch (criterion)
         {
             case SourcingCriterion.LocationType:
-                return (TypeScore(l.Type), $"{l.Type.ToString().ToLowerInvariant()}");
+                return TypeScore(l.Type);
             case SourcingCriterion.Priority:
-                return l.Priority > 0 ? (1.0 / l.Priority, $"priority {l.Priority}") : (0, "no priority set");
+                return l.Priority > 0 ? 1.0 / l.Priority : 0;
             case SourcingCriterion.Distance:
-                if (c.DistanceKm is not { } d) return (0, "no customer position");
-                var far = field.Max(f => f.DistanceKm ?? 0);
-                return (far <= 0 ? 1 : 1 - d / far, string.Create(CultureInfo.InvariantCulture, $"{d:0.#} km"));
+                if (c.DistanceKm is not { } d) return 0;
+                return field.FarthestKm <= 0 ? 1 : 1 - d / field.FarthestKm;
             case SourcingCriterion.FewestSplits:
                 var left = remaining.Values.Sum();
-                var cover = Cover(c, remaining);
-                return (left == 0 ? 0 : (double)cover / left, $"covers {cover} of {left} units left");
+                return left == 0 ? 0 : (double)Cover(c, remaining) / left;
             case SourcingCriterion.Turnaround:
-                return (TurnaroundScore(c, field), string.Create(CultureInfo.InvariantCulture, $"turnaround {l.TurnaroundHours:0.#} h"));
+                return TurnaroundScore(c, field);
             case SourcingCriterion.CapacityLeft:
-                if (c.CapacityLeft is not { } capacityLeft || l.DailyCapacity <= 0) return (1, "no daily limit");
-                return ((double)capacityLeft / l.DailyCapacity, $"{capacityLeft} of {l.DailyCapacity} left today");
+                if (c.CapacityLeft is not { } capacityLeft || l.DailyCapacity <= 0) return 1;
+                return (double)capacityLeft / l.DailyCapacity;
             case SourcingCriterion.Cost:
-                var dearest = field.Max(f => f.Location.CostPerUnit);
-                return (dearest <= 0 ? 1 : 1 - l.CostPerUnit / dearest, string.Create(CultureInfo.InvariantCulture, $"cost {l.CostPerUnit:0.##} per unit"));
+                return field.DearestPerUnit <= 0 ? 1 : 1 - l.CostPerUnit / field.DearestPerUnit;
             case SourcingCriterion.CustomerTier:
-                var highValue = order.CustomerTier is { } tier && profile.HighValueTiers.Contains(tier, StringComparer.OrdinalIgnoreCase);
-                return highValue ? (TurnaroundScore(c, field), $"{order.CustomerTier} customer: fastest first") : (0, "not a high-value tier");
+                return HighValue(order, profile) ? TurnaroundScore(c, field) : 0;
             default:
-                return (0, "unknown criterion");
+                return 0;
         }
     }
+
+    private static string Why(SourcingCriterion criterion, SourcingCandidate c, SourcingOrder order, SourcingProfile profile, IReadOnlyDictionary<string, int> remaining)
+    {
+        var l = c.Location;
+        return criterion switch
+        {
+            SourcingCriterion.LocationType => $"{l.Type.ToString().ToLowerInvariant()}",
+            SourcingCriterion.Priority => l.Priority > 0 ? $"priority {l.Priority}" : "no priority set",
+            SourcingCriterion.Distance => c.DistanceKm is { } d ? string.Create(CultureInfo.InvariantCulture, $"{d:0.#} km") : "no customer position",
+            SourcingCriterion.FewestSplits => $"covers {Cover(c, remaining)} of {remaining.Values.Sum()} units left",
+            SourcingCriterion.Turnaround => string.Create(CultureInfo.InvariantCulture, $"turnaround {l.TurnaroundHours:0.#} h"),
+            SourcingCriterion.CapacityLeft => c.CapacityLeft is not { } capacityLeft || l.DailyCapacity <= 0 ? "no daily limit" : $"{capacityLeft} of {l.DailyCapacity} left today",
+            SourcingCriterion.Cost => string.Create(CultureInfo.InvariantCulture, $"cost {l.CostPerUnit:0.##} per unit"),
+            SourcingCriterion.CustomerTier => HighValue(order, profile) ? $"{order.CustomerTier} customer: fastest first" : "not a high-value tier",
+            _ => "unknown criterion",
+        };
+    }
+
+    private static bool HighValue(SourcingOrder order, SourcingProfile profile) =>
+        order.CustomerTier is { } tier && profile.HighValueTiers.Contains(tier, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Hubs and warehouses before stores, stores before drop-ship vendors.</summary>
     public static double TypeScore(LocationType type) => type switch
@@ -200,11 +241,8 @@ public static class SourcingEngine
         _ => 0.25,
     };
 
-    private static double TurnaroundScore(SourcingCandidate c, IReadOnlyList<SourcingCandidate> field)
-    {
-        var slowest = field.Max(f => f.Location.TurnaroundHours);
-        return slowest <= 0 ? 1 : 1 - c.Location.TurnaroundHours / slowest;
-    }
+    private static double TurnaroundScore(SourcingCandidate c, Field field) =>
+        field.SlowestHours <= 0 ? 1 : 1 - c.Location.TurnaroundHours / field.SlowestHours;
 
     private static string Name(SourcingCriterion criterion) => criterion switch
     {
