@@ -32,4 +32,17 @@ public sealed class KeysAndArgsTests
         var args = OmsArgs.Normalize(["--demo", "--in-memory", "--urls", "http://localhost:1", "--connection", "Host=x", "--silo-port=5"]);
         Assert.Equal(["--Oms:Demo=true", "--Oms:InMemory=true", "--urls", "http://localhost:1", "--Oms:ConnectionString=Host=x", "--Oms:SiloPort=5"], args);
     }
+
+    [Theory]
+    [InlineData("Host=h;Database=oms", "Host=h;Database=oms;No Reset On Close=True;Max Auto Prepare=32;Auto Prepare Min Usages=2")]
+    // the operator's own values win, in either spelling
+    [InlineData("Host=h;No Reset On Close=false;Max Auto Prepare=0", "Host=h;No Reset On Close=False;Max Auto Prepare=0;Auto Prepare Min Usages=2")]
+    [InlineData("Host=h;NoResetOnClose=false;AutoPrepareMinUsages=5", "Host=h;No Reset On Close=False;Auto Prepare Min Usages=5;Max Auto Prepare=32")]
+    public void The_postgres_connection_string_gets_no_pool_reset_and_auto_prepare_unless_the_operator_set_them(string given, string expected)
+    {
+        var tuned = new Npgsql.NpgsqlConnectionStringBuilder(OmsSiloBuilderExtensions.TunePostgres(given));
+        var want = new Npgsql.NpgsqlConnectionStringBuilder(expected);
+        Assert.Equal((want.Host, want.Database, want.NoResetOnClose, want.MaxAutoPrepare, want.AutoPrepareMinUsages),
+            (tuned.Host, tuned.Database, tuned.NoResetOnClose, tuned.MaxAutoPrepare, tuned.AutoPrepareMinUsages));
+    }
 }

@@ -25,6 +25,13 @@ public sealed class OmsSiloOptions
     /// <summary>Npgsql connection string for <see cref="StorageMode.Postgres"/>.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// Group-commit writers per silo (concurrent storage transactions); 0 = the mode's default (SQLite 1, PostgreSQL 2).
+    /// Fewer writers make bigger batches (fewer commits) at the price of a write waiting for the one in flight.
+    /// </summary>
+    [Range(0, 64)]
+    public int StorageWriters { get; set; }
+
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 
