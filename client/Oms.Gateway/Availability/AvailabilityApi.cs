@@ -17,12 +17,12 @@ public static class AvailabilityApi
 
     public static IEndpointRouteBuilder MapAvailabilityApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/availability").WithTags("Availability").WithMetadata(new RequiresScope(Scopes.Storefront));
-        group.MapGet("/stream", Stream).WithName("StreamStockDeltas")
+        var group = app.MapGroup("/v1/availability").WithTags(ApiTags.Availability).WithMetadata(new RequiresScope(Scopes.Storefront));
+        group.MapGet("/stream", Stream).WithName("StreamStockDeltas").ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Live stock deltas for a channel as server-sent events; resume with Last-Event-ID")
             .Produces<StockDeltaEvent>(StatusCodes.Status200OK, "text/event-stream");
-        group.MapGet("/{sku}", GetSku).WithName("GetAvailability").WithSummary("What a channel can sell of a SKU");
-        group.MapPost("/query", Query).WithName("QueryAvailability")
+        group.MapGet("/{sku}", GetSku).WithName("GetAvailability").WithExamples(response: AvailabilityExamples.Sku).ProducesProblems(ProblemKinds.NotFound).WithSummary("What a channel can sell of a SKU");
+        group.MapPost("/query", Query).WithName("QueryAvailability").WithExamples(AvailabilityExamples.QueryRequest, AvailabilityExamples.QueryResponse).ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Availability of a basket of SKUs, optionally near a point or at given locations");
         return app;
     }

@@ -11,14 +11,14 @@ public static class CartsApi
 
     public static IEndpointRouteBuilder MapCartsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/carts").WithTags("Carts").WithMetadata(new RequiresScope(Scopes.Cart));
-        group.MapPut("/{cartId}/lines/{sku}", PutLine).WithName("PutCartLine")
+        var group = app.MapGroup("/v1/carts").WithTags(ApiTags.Carts).WithMetadata(new RequiresScope(Scopes.Cart));
+        group.MapPut("/{cartId}/lines/{sku}", PutLine).WithName("PutCartLine").WithExamples(CartExamples.LineRequest, CartExamples.LineResponse).ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InsufficientStock, ProblemKinds.Conflict)
             .WithSummary("Set the held quantity of a cart line (0 releases); 409 insufficient_stock keeps the previous hold");
         group.MapDelete("/{cartId}/lines/{sku}", DeleteLine).WithName("DeleteCartLine").WithSummary("Release a cart line");
-        group.MapPut("/{cartId}", PutBasket).WithName("PutCartLines")
+        group.MapPut("/{cartId}", PutBasket).WithName("PutCartLines").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InsufficientStock, ProblemKinds.Conflict)
             .WithSummary("Set several lines at once, all or nothing");
-        group.MapGet("/{cartId}", GetCart).WithName("GetCart").WithSummary("Lines, holds and expiry");
-        group.MapPost("/{cartId}/extend", Extend).WithName("ExtendCart").WithSummary("Push the expiry out by the channel's TTL");
+        group.MapGet("/{cartId}", GetCart).WithName("GetCart").WithExamples(response: CartExamples.Cart).ProducesProblems(ProblemKinds.NotFound).WithSummary("Lines, holds and expiry");
+        group.MapPost("/{cartId}/extend", Extend).WithName("ExtendCart").ProducesProblems(ProblemKinds.NotFound).WithSummary("Push the expiry out by the channel's TTL");
         group.MapDelete("/{cartId}", DeleteCart).WithName("DeleteCart").WithSummary("Release every hold");
         return app;
     }

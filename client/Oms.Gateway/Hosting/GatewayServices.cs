@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Oms.Gateway.Availability;
+using Oms.Gateway.OpenApi;
 using Oms.Gateway.Operations;
 using Oms.Gateway.Security;
 
@@ -30,7 +31,7 @@ public static class GatewayServices
             ctx.ProblemDetails.Extensions.TryAdd("code", ProblemCodes.ForStatus(status));
         });
         services.AddExceptionHandler<OmsExceptionHandler>();
-        services.AddOpenApi();
+        services.AddOmsOpenApi();
 
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
             .PostConfigure(o => o.Enabled |= mode.Cluster)

@@ -19,16 +19,16 @@ public static class InventoryApi
 
     public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/inventory").WithTags("Stock feeds").WithMetadata(new RequiresScope(Scopes.Feeds));
-        group.MapPut("/{locationId}/{sku}", PutLevel).WithName("PutInventoryLevel")
+        var group = app.MapGroup("/v1/inventory").WithTags(ApiTags.Feeds).WithMetadata(new RequiresScope(Scopes.Feeds));
+        group.MapPut("/{locationId}/{sku}", PutLevel).WithName("PutInventoryLevel").WithExamples(InventoryExamples.LevelRequest, InventoryExamples.LevelResponse).ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Set the absolute level of a location × SKU (last writer wins by asOf)");
-        group.MapGet("/{locationId}/{sku}", GetLevel).WithName("GetInventoryLevel")
+        group.MapGet("/{locationId}/{sku}", GetLevel).WithName("GetInventoryLevel").WithExamples(response: InventoryExamples.Level).ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Every quantity of a location × SKU");
-        group.MapPost("/adjustments", PostAdjustment).WithName("PostInventoryAdjustment")
+        group.MapPost("/adjustments", PostAdjustment).WithName("PostInventoryAdjustment").ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Apply a stock movement once per eventId");
-        group.MapPost("/inbound", PostInbound).WithName("PostInboundStock")
+        group.MapPost("/inbound", PostInbound).WithName("PostInboundStock").ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Record expected stock with an ETA under a reference (replaces that reference)");
-        group.MapPost("/batch", PostBatch).WithName("PostInventoryBatch")
+        group.MapPost("/batch", PostBatch).WithName("PostInventoryBatch").WithExamples(InventoryExamples.BatchRequest, InventoryExamples.BatchResponse)
             .WithSummary("Apply up to 100,000 absolute levels; bad rows are rejected one by one");
         return app;
     }

@@ -12,32 +12,32 @@ public static class FulfilmentApi
 {
     public static IEndpointRouteBuilder MapFulfilmentApi(this IEndpointRouteBuilder app)
     {
-        var profiles = app.MapGroup("/v1/sourcing/profiles").WithTags("Sourcing").WithMetadata(new RequiresScope(Scopes.Admin));
+        var profiles = app.MapGroup("/v1/sourcing/profiles").WithTags(ApiTags.Sourcing).WithMetadata(new RequiresScope(Scopes.Admin));
         profiles.MapPut("/{profileId}", PutProfile).WithName("PutSourcingProfile")
             .WithSummary("Ordered filters, weighted ranking criteria and maxSplits, bound to channels");
-        profiles.MapGet("/{profileId}", GetProfile).WithName("GetSourcingProfile").WithSummary("A sourcing profile");
+        profiles.MapGet("/{profileId}", GetProfile).WithName("GetSourcingProfile").ProducesProblems(ProblemKinds.NotFound).WithSummary("A sourcing profile");
 
-        app.MapPost("/v1/sourcing/plan", Plan).WithTags("Sourcing").WithMetadata(new RequiresScope(Scopes.Orders)).WithName("PlanSourcing")
+        app.MapPost("/v1/sourcing/plan", Plan).WithTags(ApiTags.Sourcing).WithMetadata(new RequiresScope(Scopes.Orders)).WithName("PlanSourcing").ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Dry run: the plan an order would get now, with the reason for every choice and every rejected location; changes nothing");
 
-        var locations = app.MapGroup("/v1/locations").WithTags("Store fulfilment").WithMetadata(new RequiresScope(Scopes.StoreOps));
-        locations.MapGet("/{locationId}/fulfilments", Queue).WithName("GetWorkQueue").WithSummary("The location's work queue, optionally by status");
-        locations.MapGet("/{locationId}/picklist", PickList).WithName("GetPickList").WithSummary("What to pick, grouped by order or by item");
+        var locations = app.MapGroup("/v1/locations").WithTags(ApiTags.StoreFulfilment).WithMetadata(new RequiresScope(Scopes.StoreOps));
+        locations.MapGet("/{locationId}/fulfilments", Queue).WithName("GetWorkQueue").ProducesProblems(ProblemKinds.NotFound).WithSummary("The location's work queue, optionally by status");
+        locations.MapGet("/{locationId}/picklist", PickList).WithName("GetPickList").ProducesProblems(ProblemKinds.NotFound).WithSummary("What to pick, grouped by order or by item");
 
-        var f = app.MapGroup("/v1/fulfilments").WithTags("Store fulfilment").WithMetadata(new RequiresScope(Scopes.StoreOps));
-        f.MapGet("/{fulfilmentId}", GetFulfilment).WithName("GetFulfilment").WithSummary("One fulfilment");
+        var f = app.MapGroup("/v1/fulfilments").WithTags(ApiTags.StoreFulfilment).WithMetadata(new RequiresScope(Scopes.StoreOps));
+        f.MapGet("/{fulfilmentId}", GetFulfilment).WithName("GetFulfilment").ProducesProblems(ProblemKinds.NotFound).WithSummary("One fulfilment");
         f.MapPost("/{fulfilmentId}/accept", (string fulfilmentId, IGrainFactory g) => Step(g, fulfilmentId, new FulfilmentCommand(FulfilmentAction.Accept)))
-            .WithName("AcceptFulfilment").WithSummary("The location acknowledges the fulfilment (the first pick does too)");
-        f.MapPost("/{fulfilmentId}/pick", Pick).WithName("PickFulfilment").WithSummary("Scan-to-pick: the barcode must be the SKU's");
-        f.MapPost("/{fulfilmentId}/short", Short).WithName("ShortPick")
+            .WithName("AcceptFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("The location acknowledges the fulfilment (the first pick does too)");
+        f.MapPost("/{fulfilmentId}/pick", Pick).WithName("PickFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Scan-to-pick: the barcode must be the SKU's");
+        f.MapPost("/{fulfilmentId}/short", Short).WithName("ShortPick").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState)
             .WithSummary("Short pick with a reason code: the units are marked unavailable here and sourced again elsewhere (or cancelled)");
         f.MapPost("/{fulfilmentId}/pack", (string fulfilmentId, IGrainFactory g) => Step(g, fulfilmentId, new FulfilmentCommand(FulfilmentAction.Pack)))
-            .WithName("PackFulfilment").WithSummary("Packed: every line picked");
-        f.MapPost("/{fulfilmentId}/ship", Ship).WithName("ShipFulfilment").WithSummary("Handed to the carrier (a ship-to-store transfer: sent to the pickup store)");
-        f.MapPost("/{fulfilmentId}/ready", Ready).WithName("ReadyForPickup").WithSummary("BOPIS: ready at the store; answers the pickupCode and its QR/barcode payload");
-        f.MapPost("/{fulfilmentId}/collect", Collect).WithName("CollectFulfilment").WithSummary("BOPIS hand-over: the customer's pickupCode must match");
+            .WithName("PackFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Packed: every line picked");
+        f.MapPost("/{fulfilmentId}/ship", Ship).WithName("ShipFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Handed to the carrier (a ship-to-store transfer: sent to the pickup store)");
+        f.MapPost("/{fulfilmentId}/ready", Ready).WithName("ReadyForPickup").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("BOPIS: ready at the store; answers the pickupCode and its QR/barcode payload");
+        f.MapPost("/{fulfilmentId}/collect", Collect).WithName("CollectFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("BOPIS hand-over: the customer's pickupCode must match");
         f.MapPost("/{fulfilmentId}/deliver", (string fulfilmentId, IGrainFactory g) => Step(g, fulfilmentId, new FulfilmentCommand(FulfilmentAction.Deliver)))
-            .WithName("DeliverFulfilment").WithSummary("The carrier delivered it");
+            .WithName("DeliverFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("The carrier delivered it");
         return app;
     }
 

@@ -15,25 +15,25 @@ public static class OrdersApi
 
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup("/v1/orders").WithTags("Orders").WithMetadata(new RequiresScope(Scopes.Orders));
-        orders.MapPost("/", Place).WithName("PlaceOrder")
+        var orders = app.MapGroup("/v1/orders").WithTags(ApiTags.Orders).WithMetadata(new RequiresScope(Scopes.Orders));
+        orders.MapPost("/", Place).WithName("PlaceOrder").WithExamples(OrderExamples.PlaceRequest, OrderExamples.Order).ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InsufficientStock, ProblemKinds.Conflict)
             .WithSummary("Source, allocate (all or nothing) and record an order; consumes the cart's holds when cartId is given; 409 when stock is short");
-        orders.MapGet("/{orderId}", Get).WithName("GetOrder").WithSummary("The order with status, fulfilments, returns and timeline");
-        orders.MapPost("/{orderId}/cancel", Cancel).WithName("CancelOrder").WithSummary("Cancel the whole order or some units before they leave; releases the allocation");
-        orders.MapPost("/{orderId}/approve", Approve).WithName("ApproveOrder").WithSummary("Release an order held for review to its locations");
-        orders.MapPost("/{orderId}/reject", Reject).WithName("RejectOrder").WithSummary("Reject an order held for review: cancels it and releases its stock");
-        orders.MapPost("/{orderId}/returns", CreateReturn).WithName("CreateReturn")
+        orders.MapGet("/{orderId}", Get).WithName("GetOrder").WithExamples(response: OrderExamples.Order).ProducesProblems(ProblemKinds.NotFound).WithSummary("The order with status, fulfilments, returns and timeline");
+        orders.MapPost("/{orderId}/cancel", Cancel).WithName("CancelOrder").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Cancel the whole order or some units before they leave; releases the allocation");
+        orders.MapPost("/{orderId}/approve", Approve).WithName("ApproveOrder").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Release an order held for review to its locations");
+        orders.MapPost("/{orderId}/reject", Reject).WithName("RejectOrder").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Reject an order held for review: cancels it and releases its stock");
+        orders.MapPost("/{orderId}/returns", CreateReturn).WithName("CreateReturn").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState, ProblemKinds.InsufficientStock)
             .WithSummary("Open a return (refund per the brand's policy when received); with exchange lines, also places the linked replacement order");
 
-        var returns = app.MapGroup("/v1/returns").WithTags("Orders").WithMetadata(new RequiresScope(Scopes.Orders));
-        returns.MapPost("/{returnId}/receive", Receive).WithName("ReceiveReturn")
+        var returns = app.MapGroup("/v1/returns").WithTags(ApiTags.Orders).WithMetadata(new RequiresScope(Scopes.Orders));
+        returns.MapPost("/{returnId}/receive", Receive).WithName("ReceiveReturn").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState)
             .WithSummary("Receive and check a return: resellable units back on hand, damaged ones unavailable; computes the refund");
-        returns.MapGet("/{returnId}", GetReturn).WithName("GetReturn").WithSummary("A return and its refund");
+        returns.MapGet("/{returnId}", GetReturn).WithName("GetReturn").ProducesProblems(ProblemKinds.NotFound).WithSummary("A return and its refund");
 
-        app.MapGet("/v1/customers/{customerId}/orders", CustomerOrders).WithTags("Orders").WithMetadata(new RequiresScope(Scopes.Orders))
+        app.MapGet("/v1/customers/{customerId}/orders", CustomerOrders).WithTags(ApiTags.Orders).WithMetadata(new RequiresScope(Scopes.Orders))
             .WithName("GetCustomerOrders").WithSummary("The customer's orders, newest first");
 
-        var policy = app.MapGroup("/v1/order-policy").WithTags("Orders").WithMetadata(new RequiresScope(Scopes.Admin));
+        var policy = app.MapGroup("/v1/order-policy").WithTags(ApiTags.Orders).WithMetadata(new RequiresScope(Scopes.Admin));
         policy.MapPut("/", PutPolicy).WithName("PutOrderPolicy").WithSummary("Fraud review threshold, flagged customers, escalation times and the refund policy");
         policy.MapGet("/", GetPolicy).WithName("GetOrderPolicy").WithSummary("The order policy in force");
         return app;

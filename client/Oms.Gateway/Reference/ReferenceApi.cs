@@ -10,17 +10,17 @@ public static class ReferenceApi
 {
     public static IEndpointRouteBuilder MapReferenceApi(this IEndpointRouteBuilder app)
     {
-        var locations = app.MapGroup("/v1/locations").WithTags("Reference data").WithMetadata(new RequiresScope(Scopes.Admin));
+        var locations = app.MapGroup("/v1/locations").WithTags(ApiTags.Reference).WithMetadata(new RequiresScope(Scopes.Admin));
         locations.MapPut("/{locationId}", PutLocation).WithName("PutLocation").WithSummary("Create or replace a stock location");
-        locations.MapGet("/{locationId}", GetLocation).WithName("GetLocation").WithSummary("A stock location");
+        locations.MapGet("/{locationId}", GetLocation).WithName("GetLocation").ProducesProblems(ProblemKinds.NotFound).WithSummary("A stock location");
 
-        var channels = app.MapGroup("/v1/channels").WithTags("Reference data").WithMetadata(new RequiresScope(Scopes.Admin));
+        var channels = app.MapGroup("/v1/channels").WithTags(ApiTags.Reference).WithMetadata(new RequiresScope(Scopes.Admin));
         channels.MapPut("/{channelId}", PutChannel).WithName("PutChannel").WithSummary("Create or replace a sales channel and its stock policy");
-        channels.MapGet("/{channelId}", GetChannel).WithName("GetChannel").WithSummary("A sales channel");
+        channels.MapGet("/{channelId}", GetChannel).WithName("GetChannel").ProducesProblems(ProblemKinds.NotFound).WithSummary("A sales channel");
 
-        var products = app.MapGroup("/v1/products").WithTags("Reference data").WithMetadata(new RequiresScope(Scopes.Admin));
+        var products = app.MapGroup("/v1/products").WithTags(ApiTags.Reference).WithMetadata(new RequiresScope(Scopes.Admin));
         products.MapPut("/{sku}", PutProduct).WithName("PutProduct").WithSummary("Create or replace a product");
-        products.MapGet("/{sku}", GetProduct).WithName("GetProduct").WithSummary("A product");
+        products.MapGet("/{sku}", GetProduct).WithName("GetProduct").ProducesProblems(ProblemKinds.NotFound).WithSummary("A product");
         return app;
     }
 

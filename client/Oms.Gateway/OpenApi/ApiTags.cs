@@ -1,0 +1,24 @@
+namespace Oms.Gateway.OpenApi;
+
+/// <summary>The operation groups of the document, with the descriptions it shows for them.</summary>
+public static class ApiTags
+{
+    public const string Reference = "Reference data";
+    public const string Feeds = "Stock feeds";
+    public const string Availability = "Availability";
+    public const string Carts = "Carts";
+    public const string Orders = "Orders";
+    public const string Sourcing = "Sourcing";
+    public const string StoreFulfilment = "Store fulfilment";
+
+    public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
+    {
+        [Reference] = "Stock locations, sales channels and their stock policy, products (admin scope).",
+        [Feeds] = "Stock in from ERP/WMS feeds: absolute levels (last writer wins by asOf), adjustments, inbound, bulk batches (feeds scope).",
+        [Availability] = "Storefront reads: what a channel can sell, per SKU, per basket, near a point, and the live delta stream (storefront scope).",
+        [Carts] = "Reservations: holds taken at add-to-cart, released on removal or expiry (cart scope).",
+        [Orders] = "Order capture (all or nothing), review, cancel, returns and customer lookups (orders scope; the order policy needs admin).",
+        [Sourcing] = "Sourcing profiles (admin) and the dry-run plan an order would get (orders).",
+        [StoreFulfilment] = "The store and warehouse workflow: work queues, pick lists, pick, short, pack, ship, BOPIS ready and collect (store-ops scope).",
+    };
+}
