@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: pure domain, two-silo cluster, gateway over HTTP, and durability against a throwaway
 # PostgreSQL and killed processes. Installs PostgreSQL from apt when it is missing (root or passwordless sudo).
-# Ends with one line "N passed, N failed".
+# Also checks the OpenAPI contract of the served document: redocly lint clean and the committed Kiota client not
+# stale (each counted as one test). Ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -15,6 +16,15 @@ fi
 
 dotnet build Oms.Orleans.sln -c Release --nologo -v q -clp:ErrorsOnly || exit 1
 
+# The served /openapi/v1.json: Redocly lint (0 errors, 0 warnings under deploy/openapi/redocly.yaml), and the Kiota
+# client regenerated from it equal to the committed one. Each installs its tool (npm ci, dotnet tool restore).
+contract_passed=0
+contract_failed=0
+for check in deploy/openapi/lint.sh "tests/Oms.Gateway.Client/regenerate.sh --check"; do
+    echo "test.sh: $check"
+    if bash $check; then contract_passed=$((contract_passed + 1)); else contract_failed=$((contract_failed + 1)); fi
+done
+
 log="$(mktemp)"
 # One test assembly at a time: the cluster and durability tests start silos and processes, and a 2-core
 # machine gives wrong timing answers when they share it with another assembly.
@@ -25,5 +35,8 @@ passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 rm -f "$log"
 if [[ $status -eq 0 && $passed -eq 0 ]]; then status=1; fi
+passed=$((passed + contract_passed))
+failed=$((failed + contract_failed))
+if [[ $contract_failed -gt 0 ]]; then status=1; fi
 echo "$passed passed, $failed failed"
 exit "$status"
