@@ -396,25 +396,33 @@ grep -h -A3 '^fail:\|^crit:' "$OMS_DATA"/logs/silo*.log "$OMS_DATA"/logs/gateway
 log "local-cluster.sh down (the embedded run gets the machine to itself)"
 timeout 90 "$LC" down >>"$RUN/cluster-down.log" 2>&1 || true
 
-# ---- embedded, in memory ----------------------------------------------------------------------------------------
+# ---- embedded: in memory, then SQLite (durable: group commit, one transaction and fsync per batch) ----------------
 EMB_DIR="$ROOT/client/Oms.Gateway/bin/Release/net10.0"
-log "starting the embedded gateway --in-memory on $EMB_URL"
-(cd "$EMB_DIR" && exec dotnet Oms.Gateway.dll --in-memory --urls "$EMB_URL" --silo-port "$EMB_SILO_PORT" --gateway-port "$EMB_GATEWAY_PORT") \
-    >"$RUN/embedded.log" 2>&1 &
-EMB_PID=$!
-for i in $(seq 1 90); do
-    curl -fsS -m 2 -o /dev/null "$EMB_URL/health/ready" 2>/dev/null && break
-    kill -0 "$EMB_PID" 2>/dev/null || { tail -n 30 "$RUN/embedded.log"; die "embedded gateway exited"; }
-    [[ "$i" == 90 ]] && die "embedded gateway not ready after 90 s"
-    sleep 1
-done
-setup_catalog "$EMB_URL"
-run_loadgen embedded "$EMB_URL" timed HOT --warmup "$WARMUP" --duration "$DURATION"
-verify_hot embedded "$EMB_URL"
-echo "  embedded log: $(grep -c '^warn:' "$RUN/embedded.log" || true) warn, $(grep -c '^fail:' "$RUN/embedded.log" || true) fail" >&2
-kill "$EMB_PID" 2>/dev/null || true
-wait "$EMB_PID" 2>/dev/null || true
-EMB_PID=""
+run_embedded() { # TAG STORAGE-ARGS...
+    local tag="$1" i
+    shift
+    log "starting the embedded gateway ($*) on $EMB_URL"
+    (cd "$EMB_DIR" && exec dotnet Oms.Gateway.dll "$@" --urls "$EMB_URL" --silo-port "$EMB_SILO_PORT" --gateway-port "$EMB_GATEWAY_PORT") \
+        >"$RUN/$tag.log" 2>&1 &
+    EMB_PID=$!
+    for i in $(seq 1 90); do
+        curl -fsS -m 2 -o /dev/null "$EMB_URL/health/ready" 2>/dev/null && break
+        kill -0 "$EMB_PID" 2>/dev/null || { tail -n 30 "$RUN/$tag.log"; die "embedded gateway exited"; }
+        [[ "$i" == 90 ]] && die "embedded gateway not ready after 90 s"
+        sleep 1
+    done
+    setup_catalog "$EMB_URL"
+    run_loadgen "$tag" "$EMB_URL" timed HOT --warmup "$WARMUP" --duration "$DURATION"
+    verify_hot "$tag" "$EMB_URL"
+    echo "  $tag log: $(grep -c '^warn:' "$RUN/$tag.log" || true) warn, $(grep -c '^fail:' "$RUN/$tag.log" || true) fail" >&2
+    kill "$EMB_PID" 2>/dev/null || true
+    wait "$EMB_PID" 2>/dev/null || true
+    EMB_PID=""
+}
+run_embedded embedded --in-memory
+rm -f "$RUN/embedded-sqlite.db"*
+run_embedded embedded-sqlite --data "$RUN/embedded-sqlite.db"
+log "embedded SQLite file after the run: $(du -ch "$RUN/embedded-sqlite.db"* 2>/dev/null | tail -1 | cut -f1)"
 
 # ---- table --------------------------------------------------------------------------------------------------------
 BASE_TPS="$PG_c1000_TPS"
@@ -454,12 +462,14 @@ cmp3() { echo "$(ratio "$1" "$BASE_TPS") $(ratio "$1" "$PG_c64_TPS") $([[ -n "$R
         "$(op "$RUN/cluster.per-op" commits_per_op)" "$(op "$RUN/cluster.per-op" wal_per_op)" "$(op "$RUN/cluster.per-op" calls_per_op)" $(cmp3 "$CL_RATE")
     row "OMS embedded in-memory, $CONCURRENCY clients" "$(kv "$RUN/embedded.env" ok_rate)" "$(kv "$RUN/embedded.env" p50_ms)" "$(kv "$RUN/embedded.env" p99_ms)" "$(c "$RUN/embedded.cpu-per-op")" "$(c "$RUN/embedded.cpu-per-op.server")" \
         "-" "-" "-" $(cmp3 "$(kv "$RUN/embedded.env" ok_rate)")
+    row "OMS embedded SQLite (durable, fsync), $CONCURRENCY clients" "$(kv "$RUN/embedded-sqlite.env" ok_rate)" "$(kv "$RUN/embedded-sqlite.env" p50_ms)" "$(kv "$RUN/embedded-sqlite.env" p99_ms)" "$(c "$RUN/embedded-sqlite.cpu-per-op")" "$(c "$RUN/embedded-sqlite.cpu-per-op.server")" \
+        "-" "-" "-" $(cmp3 "$(kv "$RUN/embedded-sqlite.env" ok_rate)")
     row "OMS cluster sold-out: $SOLDOUT_REQUESTS req, stock $SOLDOUT_STOCK ($(kv "$RUN/soldout.env" attempt_rate) req/s)" "$SO_OK x 200" "$(kv "$RUN/soldout.env" p50_ms)" "$(kv "$RUN/soldout.env" p99_ms)" "-" "-" "-" "-" "-" "-" "-" "-"
     if [[ "$RELSVC" == 1 ]]; then
         row "HTTP service sold-out: $SOLDOUT_REQUESTS req, stock $SOLDOUT_STOCK ($(kv "$RUN/relsvc-soldout.env" attempt_rate) req/s)" "$RSO_OK x 200" "$(kv "$RUN/relsvc-soldout.env" p50_ms)" "$(kv "$RUN/relsvc-soldout.env" p99_ms)" "-" "-" "-" "-" "-" "-" "-" "-"
     fi
     echo
-    echo "Oversell / counts: cluster reserved ${cluster_RESERVED:-?} = 200s $(kv "$RUN/cluster.env" ok_total); embedded reserved ${embedded_RESERVED:-?} = 200s $(kv "$RUN/embedded.env" ok_total); HTTP service reserved ${relsvc_RESERVED:-?} = 200s $(kv "$RUN/relsvc.env" ok_total 2>/dev/null); sold-out reserved $SO_RESERVED of $SO_ONHAND, $SO_OK x 200, $SO_409 x 409 (HTTP service: ${RSO_RESERVED:-?}, ${RSO_OK:-?} x 200, ${RSO_409:-?} x 409)"
+    echo "Oversell / counts: cluster reserved ${cluster_RESERVED:-?} = 200s $(kv "$RUN/cluster.env" ok_total); embedded reserved ${embedded_RESERVED:-?} = 200s $(kv "$RUN/embedded.env" ok_total); embedded SQLite reserved ${embedded_sqlite_RESERVED:-?} = 200s $(kv "$RUN/embedded-sqlite.env" ok_total); HTTP service reserved ${relsvc_RESERVED:-?} = 200s $(kv "$RUN/relsvc.env" ok_total 2>/dev/null); sold-out reserved $SO_RESERVED of $SO_ONHAND, $SO_OK x 200, $SO_409 x 409 (HTTP service: ${RSO_RESERVED:-?}, ${RSO_OK:-?} x 200, ${RSO_409:-?} x 409)"
     if [[ "$TARGET" == met ]]; then
         echo "Targets (cluster >= 5x pgbench at $CONCURRENCY clients, >= 2x pgbench at $PG_REF_CLIENTS, >= 3x the HTTP relational service, 0 oversell): MET"
     else
