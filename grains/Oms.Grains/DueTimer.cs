@@ -1,9 +1,10 @@
 namespace Oms.Grains;
 
 /// <summary>
-/// Wakes a grain when something it holds falls due (an escalation, an expiry): a one-shot grain timer at the due
-/// time while the grain is active, and a reminder every minute while anything is due, so that a restart brings
-/// the grain back; no reminder while nothing is due, so the reminder table does not grow with idle grains.
+/// Wakes a grain when something it holds falls due (an escalation, an expiry, a deadline): a one-shot grain timer at
+/// the due time while the grain is active, and a reminder every minute while anything is due (or, where the grain
+/// says so, only while something due must survive a restart), so that a restart brings the grain back; no reminder
+/// while nothing is due, so the reminder table does not grow with idle grains.
 /// </summary>
 public sealed class DueTimer(
     Grain grain,
@@ -29,36 +30,39 @@ public sealed class DueTimer(
     /// and keeps the reminder only while something is due. A reminder that cannot be changed is tried again at the
     /// next call.
     /// </summary>
-    public async Task ScheduleAsync(DateTimeOffset? next)
-    {
-        if (next != _due)
-        {
-            _timer?.Dispose();
-            _timer = null;
-            _due = next;
-            if (next is { } due)
-            {
-                var wait = due - clock.GetUtcNow() + margin;
-                _timer = grain.RegisterGrainTimer(
-                    static (self, _) => self.FireAsync(), this,
-                    new GrainTimerCreationOptions(wait < minimumWait ? minimumWait : wait, Timeout.InfiniteTimeSpan) { Interleave = interleave });
-            }
-        }
+    public Task ScheduleAsync(DateTimeOffset? next) => ScheduleAsync(next, reminder: next is not null);
 
-        var want = next is not null;
-        if (want == _reminderOn) return;
+    /// <summary>As <see cref="ScheduleAsync(DateTimeOffset?)"/>, with the grain deciding whether the reminder is needed.</summary>
+    public async Task ScheduleAsync(DateTimeOffset? next, bool reminder)
+    {
+        Arm(next);
+        if (reminder == _reminderOn) return;
         // Set first: an interleaved caller must not change the reminder again while this one does.
-        _reminderOn = want;
+        _reminderOn = reminder;
         try
         {
-            if (want) await grain.RegisterOrUpdateReminder(reminderName, ReminderPeriod, ReminderPeriod);
-            else if (await grain.GetReminder(reminderName) is { } reminder) await grain.UnregisterReminder(reminder);
+            if (reminder) await grain.RegisterOrUpdateReminder(reminderName, ReminderPeriod, ReminderPeriod);
+            else if (await grain.GetReminder(reminderName) is { } existing) await grain.UnregisterReminder(existing);
         }
         catch (Exception ex)
         {
-            _reminderOn = !want;
+            _reminderOn = !reminder;
             reminderFailed(ex);
         }
+    }
+
+    /// <summary>The timer alone, for <paramref name="next"/> (none for null); the reminder is left as it is.</summary>
+    public void Arm(DateTimeOffset? next)
+    {
+        if (next == _due) return;
+        _timer?.Dispose();
+        _timer = null;
+        _due = next;
+        if (next is not { } due) return;
+        var wait = due - clock.GetUtcNow() + margin;
+        _timer = grain.RegisterGrainTimer(
+            static (self, _) => self.FireAsync(), this,
+            new GrainTimerCreationOptions(wait < minimumWait ? minimumWait : wait, Timeout.InfiniteTimeSpan) { Interleave = interleave });
     }
 
     private Task FireAsync()

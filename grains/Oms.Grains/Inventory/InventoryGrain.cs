@@ -47,9 +47,7 @@ public sealed partial class InventoryGrain(
     /// <summary>The working record every change is applied to; storage only ever gets copies of it.</summary>
     private StockRecord _record = null!;
     private WriteCoalescer _writer = null!;
-    private IGrainTimer? _expiryTimer;
-    private DateTimeOffset? _timerDue;
-    private bool _reminderOn;
+    private DueTimer _expiry = null!;
     private readonly HashSet<string> _resolving = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -59,6 +57,9 @@ public sealed partial class InventoryGrain(
         // Taken before any change: a read interleaving with the first write must not see it early.
         _committed = _record.ToLevel(_locationId, _sku);
         _writer = new WriteCoalescer(WriteAsync, RecoverAsync, ScheduleExpiryAsync);
+        _expiry = new DueTimer(this, ExpiryReminder, () => ExpireAsync(), clock, ex => LogReminderFailed(ex, _locationId, _sku), ExpiryMargin, interleave: true);
+        // A record with something due may have registered the reminder in an earlier activation.
+        _expiry.MayHaveReminder(_record.NextExpiry is not null);
         // Overdue holds go now; overdue provisional allocations are resolved by the timer this arms (at once),
         // not here: asking their order from activation could wait on an order that is calling this grain.
         await ExpireAsync(resolve: false);
@@ -110,7 +111,7 @@ public sealed partial class InventoryGrain(
     public Task ConfirmAllocationAsync(string allocationId, string token)
     {
         // The timer that waited for this confirmation is not needed any more (nor, within the grace, a reminder).
-        if (_record.Confirm(allocationId, token)) ArmTimer(Schedule().Wake);
+        if (_record.Confirm(allocationId, token)) _expiry.Arm(Schedule().Wake);
         return Task.CompletedTask;
     }
 
@@ -131,8 +132,8 @@ public sealed partial class InventoryGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != ExpiryReminder) return;
+        _expiry.MayHaveReminder(true); // it fired, so it exists: the schedule after this removes it if nothing needs it
         await ExpireAsync();
-        if (_record.NextExpiry is null && !_writer.HasOpenBatch) await StopReminderAsync();
     }
 
     private InventoryLevel Committed => _committed;
@@ -196,7 +197,6 @@ public sealed partial class InventoryGrain(
         await resolving;
 
         // A timer may fire a little early; schedule it again rather than lose it.
-        _timerDue = null;
         await ScheduleExpiryAsync();
     }
 
@@ -241,54 +241,16 @@ public sealed partial class InventoryGrain(
             foreach (var (id, _) in due) _resolving.Remove(id);
         }
 
-        _timerDue = null;
         await ScheduleExpiryAsync();
     }
 
     private (DateTimeOffset? Wake, bool Reminder) Schedule() =>
         ExpirySchedule.Plan(_record.NextHoldExpiry, _record.NextDeadline, clock.GetUtcNow(), OrderGrain.ConfirmWindow, ReminderGrace);
 
-    private async Task ScheduleExpiryAsync()
+    private Task ScheduleExpiryAsync()
     {
         var (wake, reminder) = Schedule();
-        ArmTimer(wake);
-        if (reminder && !_reminderOn)
-        {
-            // Set first: interleaved callers (timer, next batch) must not register it again while this one does.
-            _reminderOn = true;
-            try
-            {
-                await this.RegisterOrUpdateReminder(ExpiryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            }
-            catch (Exception ex)
-            {
-                // The timer still expires holds while the grain is active; the next commit tries again.
-                _reminderOn = false;
-                LogReminderFailed(ex, _locationId, _sku);
-            }
-        }
-    }
-
-    /// <summary>The one grain timer, due at <paramref name="wake"/> (none when null); re-armed only when that moves.</summary>
-    private void ArmTimer(DateTimeOffset? wake)
-    {
-        if (wake == _timerDue) return;
-        _expiryTimer?.Dispose();
-        _expiryTimer = null;
-        _timerDue = wake;
-        if (wake is not { } due) return;
-        var wait = due - clock.GetUtcNow() + ExpiryMargin;
-        _expiryTimer = this.RegisterGrainTimer(
-            static (grain, _) => grain.ExpireAsync(),
-            this,
-            new GrainTimerCreationOptions(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan) { Interleave = true });
-    }
-
-    private async Task StopReminderAsync()
-    {
-        var reminder = await this.GetReminder(ExpiryReminder);
-        if (reminder is not null) await this.UnregisterReminder(reminder);
-        _reminderOn = false;
+        return _expiry.ScheduleAsync(wake, reminder);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not resolve provisional allocation {AllocationId} at {LocationId}/{Sku}; will ask again")]
