@@ -31,7 +31,6 @@ public static class OmsSiloBuilderExtensions
     /// </summary>
     private const int SqliteWriters = 1;
     private const int PostgresWriters = 2;
-    private const int DirectoryCacheSize = 100_000;
 
     public static ISiloBuilder AddOms(this ISiloBuilder silo, OmsSiloOptions options, bool dashboard = true)
     {
@@ -85,10 +84,6 @@ public static class OmsSiloBuilderExtensions
                 break;
         }
 
-        // The directory cache's size gauge counts its entries by enumerating them (Orleans 10.4.2 ConcurrentLruCache.Count),
-        // and the dashboard collects every Orleans gauge each second: with the default capacity of 1,000,000 that was 4 % of
-        // a silo's CPU in the orders bench. 100,000 entries keep the working set (records, views, queues) cached.
-        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = DirectoryCacheSize);
         silo.AddMemoryStreams(OmsNames.StreamProvider, b => b.ConfigurePartitioning(OmsNames.StockDeltaPartitions));
         silo.AddMemoryGrainStorage("PubSubStore");
         if (dashboard) silo.AddDashboard();
