@@ -5,10 +5,12 @@ Row i goes to location i % len(locations) and SKU i // len(locations): every pai
 stocked at every location (so one availability view receives one push per location).
 """
 import json
+import os
 import sys
 
 out, rows, as_of, locations = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 n = len(locations)
+prefix = os.environ.get("SKU_PREFIX", "BSKU-")  # the warm-up batch uses other SKUs
 with open(out, "w") as f:
     f.write('{"items":[')
     for i in range(rows):
@@ -16,7 +18,7 @@ with open(out, "w") as f:
             f.write(",")
         f.write(json.dumps({
             "locationId": locations[i % n],
-            "sku": f"BSKU-{i // n:06d}",
+            "sku": f"{prefix}{i // n:06d}",
             "onHand": (i * 7919) % 500,
             "safetyStock": 2,
             "asOf": as_of,

@@ -1,7 +1,7 @@
 // CPU by component from a CPU-sampling trace (dotnet-trace collect-linux --profile cpu-sampling: kernel perf samples
 // of one process, with managed frames resolved by dotnet-trace). bench/orders/profile.sh runs it on each trace.
 //
-//   ProfileReport TRACE.nettrace [--top 25]
+//   ProfileReport TRACE.nettrace [--top 25] [--path LABEL=REGEX ...]
 //
 // Every sample is one CPU sample of the process. Three views:
 //  * component: walking from the leaf towards the root, the first frame of a known library (Oms.*, Orleans messaging,
@@ -12,6 +12,8 @@
 //  * where the leaf executes: JIT-compiled managed code, CoreLib (ReadyToRun, unresolved), coreclr native (GC, JIT,
 //    stubs, type system), kernel, other native libraries.
 //  * top leaf frames (exclusive) and top frames by inclusive share.
+//  * with --path: for each LABEL=REGEX, the share of samples with any frame matching REGEX (inclusive: the paths
+//    overlap, e.g. a view push made from inside a storage write counts for both; bench/feed-batch passes its own).
 using System.Text.RegularExpressions;
 using Microsoft.Diagnostics.Tracing.Etlx;
 
@@ -21,7 +23,20 @@ if (args.Length < 1)
     return 2;
 }
 
-var top = args.Length >= 3 && args[1] == "--top" ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 25;
+var top = 25;
+var paths = new List<(string Label, Regex Pattern)>();
+for (var a = 1; a + 1 < args.Length; a += 2)
+{
+    if (args[a] == "--top") top = int.Parse(args[a + 1], System.Globalization.CultureInfo.InvariantCulture);
+    else if (args[a] == "--path" && args[a + 1].IndexOf('=') is > 0 and var eq) paths.Add((args[a + 1][..eq], new Regex(args[a + 1][(eq + 1)..], RegexOptions.Compiled)));
+    else
+    {
+        Console.Error.WriteLine($"unknown argument {args[a]} {args[a + 1]}");
+        return 2;
+    }
+}
+
+var byPath = new long[paths.Count];
 var etlx = TraceLog.CreateFromEventPipeDataFile(args[0], Path.ChangeExtension(args[0], ".etlx"));
 using var log = new TraceLog(etlx);
 
@@ -87,6 +102,11 @@ foreach (var ev in log.Events)
         if (seen.Add(n)) inclusive[n] = inclusive.GetValueOrDefault(n) + 1;
     }
 
+    for (var p = 0; p < paths.Count; p++)
+    {
+        if (frames.Any(paths[p].Pattern.IsMatch)) byPath[p]++;
+    }
+
     string? component = null;
     foreach (var n in frames)
     {
@@ -130,6 +150,14 @@ Console.WriteLine("| where the leaf executes | share |");
 Console.WriteLine("| --- | ---: |");
 foreach (var (k, v) in byLeafKind.OrderByDescending(kv => kv.Value)) Console.WriteLine($"| {k} | {Pct(v)} |");
 Console.WriteLine();
+if (paths.Count > 0)
+{
+    Console.WriteLine("| path (samples with a matching frame; paths overlap) | share |");
+    Console.WriteLine("| --- | ---: |");
+    for (var p = 0; p < paths.Count; p++) Console.WriteLine($"| {paths[p].Label} | {Pct(byPath[p])} |");
+    Console.WriteLine();
+}
+
 Console.WriteLine($"Top {top} exclusive (leaf-most resolved managed frame; native/kernel leaves charged to it):");
 foreach (var (k, v) in exclusive.OrderByDescending(kv => kv.Value).Take(top)) Console.WriteLine($"  {Pct(v),8}  {Short(k)}");
 Console.WriteLine();
