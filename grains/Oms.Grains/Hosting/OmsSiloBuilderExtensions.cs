@@ -64,6 +64,9 @@ public static class OmsSiloBuilderExtensions
         {
             case StorageMode.InMemory:
                 silo.AddMemoryGrainStorage(OmsNames.Storage);
+                // Binary as the durable modes: the default JSON serializer was ~4 % of a feed's CPU in memory.
+                silo.Services.AddOptions<MemoryGrainStorageOptions>(OmsNames.Storage)
+                    .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
                 silo.UseInMemoryReminderService();
                 break;
 
