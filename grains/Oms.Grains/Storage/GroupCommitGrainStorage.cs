@@ -174,14 +174,19 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage
         }
         else
         {
-            foreach (var i in order)
+            // One command for the whole batch: the provider (SQLite) prepares the statement once and rebinds it per
+            // write; a command per write parsed it again each time (~15 % of a feed's CPU).
+            await using (var command = connection.CreateCommand())
             {
-                await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = query;
-                Bind(command.Parameters, command.CreateParameter, batch[i]);
-                await using var reader = await command.ExecuteReaderAsync();
-                versions[i] = await VersionAsync(reader);
+                foreach (var i in order)
+                {
+                    command.Parameters.Clear();
+                    Bind(command.Parameters, command.CreateParameter, batch[i]);
+                    await using var reader = await command.ExecuteReaderAsync();
+                    versions[i] = await VersionAsync(reader);
+                }
             }
 
             foreach (var (write, item) in LandedItems(batch, order, versions))
