@@ -242,7 +242,7 @@ printf '%-34s %12.2f %12.2f %14.0f\n' "baseline: SQLite, one transaction" "$B_in
 printf '%-34s %12s %12s   (%s ms per commit, timed on %s rows)\n' "baseline: SQLite, txn per row" "$B_per_row_commit_extrapolated_s" "" "$B_per_row_commit_ms" "$B_sample"
 printf '%-34s %12s %12s   (%s ms per commit; fsync at checkpoints only)\n' "  same, synchronous=NORMAL" "$B_per_row_normal_extrapolated_s" "" "$B_per_row_normal_ms"
 if [[ -n "${B_pg_storage_new:-}" ]]; then
-  printf '%-34s %12s %12s   (the function the product calls; %s)\n' "baseline: PG writetostorage(), 1 txn" "$B_pg_storage_new" "$B_pg_storage_update" "${PG_SETTINGS:-}"
+  printf '%-34s %12s %12s   (the function the product calls, 1,000 per transaction; %s)\n' "baseline: PG writetostorage(), psql" "$B_pg_storage_new" "$B_pg_storage_update" "${PG_SETTINGS:-}"
   printf '%-34s %12s %12s\n' "baseline: PG COPY + one upsert" "$B_pg_copy_new" "$B_pg_copy_update"
   echo "(cluster CPU s = silos + gateway + PostgreSQL)"
 fi
@@ -252,7 +252,7 @@ done
 for mode in $MODES; do
   if [[ $mode == cluster ]]; then
     [[ -n "${B_pg_storage_new:-}" ]] || continue
-    echo "ratio cluster / baseline (PG writetostorage(), one transaction): new $(awk -v a="${T[$mode-new]:-0}" -v b="$B_pg_storage_new" 'BEGIN { printf "%.1fx", a / b }'), updates $(awk -v a="${T[$mode-update]:-0}" -v b="$B_pg_storage_update" 'BEGIN { printf "%.1fx", a / b }')"
+    echo "ratio cluster / baseline (PG writetostorage() by psql): new $(awk -v a="${T[$mode-new]:-0}" -v b="$B_pg_storage_new" 'BEGIN { printf "%.1fx", a / b }'), updates $(awk -v a="${T[$mode-update]:-0}" -v b="$B_pg_storage_update" 'BEGIN { printf "%.1fx", a / b }')"
     continue
   fi
   label=$([[ $mode == memory ]] && echo "in-memory" || echo "SQLite")
