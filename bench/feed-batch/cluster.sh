@@ -114,8 +114,11 @@ B_storage_new=$(timed "${PSQL[@]}" -d oms -f "$WORK/storage-new.sql")
 B_storage_update=$(timed "${PSQL[@]}" -d oms -f "$WORK/storage-update.sql")
 "${PSQL[@]}" -d oms -c "DELETE FROM orleansstorage WHERE serviceid = 'oms-baseline'" >/dev/null
 "$PG_BIN/createdb" -h 127.0.0.1 -p "$OMS_PG_PORT" -U postgres relational
-B_copy_new=$(timed "${PSQL[@]}" -d relational -v csv="$WORK/feed.csv" -f "$HERE/relational-feed.sql")
-B_copy_update=$(timed "${PSQL[@]}" -d relational -v csv="$WORK/feed-update.csv" -f "$HERE/relational-feed.sql")
+# psql does not expand variables inside \copy: the file's path is put into the script.
+sed "s|CSV_FILE|$WORK/feed.csv|" "$HERE/relational-feed.sql" >"$WORK/relational-new.sql"
+sed "s|CSV_FILE|$WORK/feed-update.csv|" "$HERE/relational-feed.sql" >"$WORK/relational-update.sql"
+B_copy_new=$(timed "${PSQL[@]}" -d relational -f "$WORK/relational-new.sql")
+B_copy_update=$(timed "${PSQL[@]}" -d relational -f "$WORK/relational-update.sql")
 [[ "$("${PSQL[@]}" -d relational -c 'SELECT count(*) FROM stock_level WHERE version = 2')" == "$ROWS" ]] || die "the relational baseline did not update every row"
 log "baselines: writetostorage() x $ROWS in one transaction: new ${B_storage_new}s, updates ${B_storage_update}s; COPY + one upsert: new ${B_copy_new}s, updates ${B_copy_update}s"
 echo "B_pg_storage_new=$B_storage_new B_pg_storage_update=$B_storage_update B_pg_copy_new=$B_copy_new B_pg_copy_update=$B_copy_update PG_SETTINGS='$PG_SETTINGS'" >>"$WORK/cluster.env"
