@@ -120,5 +120,5 @@ sed "s|CSV_FILE|$WORK/feed-update.csv|" "$HERE/relational-feed.sql" >"$WORK/rela
 B_copy_new=$(timed "${PSQL[@]}" -d relational -f "$WORK/relational-new.sql")
 B_copy_update=$(timed "${PSQL[@]}" -d relational -f "$WORK/relational-update.sql")
 [[ "$("${PSQL[@]}" -d relational -c 'SELECT count(*) FROM stock_level WHERE version = 2')" == "$ROWS" ]] || die "the relational baseline did not update every row"
-log "baselines: writetostorage() x $ROWS in one transaction: new ${B_storage_new}s, updates ${B_storage_update}s; COPY + one upsert: new ${B_copy_new}s, updates ${B_copy_update}s"
+log "baselines: writetostorage() x $ROWS by psql (1,000 per transaction): new ${B_storage_new}s, updates ${B_storage_update}s; COPY + one upsert: new ${B_copy_new}s, updates ${B_copy_update}s"
 echo "B_pg_storage_new=$B_storage_new B_pg_storage_update=$B_storage_update B_pg_copy_new=$B_copy_new B_pg_copy_update=$B_copy_update PG_SETTINGS='$PG_SETTINGS'" >>"$WORK/cluster.env"

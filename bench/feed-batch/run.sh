@@ -7,7 +7,7 @@
 # table, index and write statement, ONE transaction), plus the cost of one transaction per row, as the product commits.
 # Mode "cluster" (MODES="memory sqlite cluster"): the durable 2-silo PostgreSQL cluster of deploy/local-cluster.sh, by
 # cluster.sh under flock /tmp/oms-cluster-bench.lock (its ports are fixed and shared with bench/orders), with its own
-# baselines on the same PostgreSQL server: the product's writetostorage() 100,000 times in one psql transaction, and the
+# baselines on the same PostgreSQL server: the product's writetostorage() 100,000 times by psql (1,000 per transaction), and the
 # relational way (COPY into a staging table + one INSERT ... ON CONFLICT by asOf).
 # Target (issue 9): < 10 s for 100,000 rows durable (SQLite with fsync, the PostgreSQL cluster), < 3 s in memory.
 # Usage: bash bench/feed-batch/run.sh   (from the repo root; env: ROWS=100000 MODES="memory sqlite" SKIP_BUILD=1
