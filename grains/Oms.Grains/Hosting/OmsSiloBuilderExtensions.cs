@@ -42,7 +42,12 @@ public static class OmsSiloBuilderExtensions
 
         if (options.Storage == StorageMode.Postgres)
         {
-            silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+            // In a pod, Orleans' Kubernetes hosting advertises the pod IP and listens on every address once it finds
+            // none set here; outside, the silos of one machine talk over loopback.
+            if (options.Kubernetes == true)
+                silo.Configure<EndpointOptions>(o => (o.SiloPort, o.GatewayPort) = (options.SiloPort, options.GatewayPort));
+            else
+                silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = PostgresInvariant;

@@ -32,6 +32,13 @@ public sealed class OmsSiloOptions
     [Range(0, 64)]
     public int StorageWriters { get; set; }
 
+    /// <summary>
+    /// Running in a Kubernetes pod (<c>Oms:Kubernetes</c>): the silo listens on every address and advertises the pod's
+    /// IP instead of loopback, and the silo host adds Orleans' Kubernetes hosting. Unset: true when the
+    /// <c>KUBERNETES_SERVICE_HOST</c> variable that Kubernetes gives every pod is present.
+    /// </summary>
+    public bool? Kubernetes { get; set; }
+
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 
