@@ -2,7 +2,8 @@
 # Runs every test: pure domain, two-silo cluster, gateway over HTTP, and durability against a throwaway
 # PostgreSQL and killed processes. Installs PostgreSQL from apt when it is missing (root or passwordless sudo).
 # Also checks the OpenAPI contract of the served document: redocly lint clean and the committed Kiota client not
-# stale (each counted as one test). Ends with one line "N passed, N failed".
+# stale, and the deployment: both container images built by the .NET SDK and checked, the Kubernetes manifests
+# validated (each counted as one test). Ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -18,12 +19,19 @@ dotnet build Oms.Orleans.sln -c Release --nologo -v q -clp:ErrorsOnly || exit 1
 
 # The served /openapi/v1.json: Redocly lint (0 errors, 0 warnings under deploy/openapi/redocly.yaml), and the Kiota
 # client regenerated from it equal to the committed one. Each installs its tool (npm ci, dotnet tool restore).
-contract_passed=0
-contract_failed=0
-for check in deploy/openapi/lint.sh "tests/Oms.Gateway.Client/regenerate.sh --check"; do
+# The deployment: the silo and gateway image archives (dotnet publish /t:PublishContainer, checked by check-image.sh)
+# and the Kubernetes manifests (kustomize-rendered, schema- and reference-checked).
+images="$(mktemp -d)"
+checks_passed=0
+checks_failed=0
+for check in deploy/openapi/lint.sh "tests/Oms.Gateway.Client/regenerate.sh --check" \
+    "deploy/containers/build-images.sh $images" deploy/kubernetes/validate.sh; do
     echo "test.sh: $check"
-    if bash $check; then contract_passed=$((contract_passed + 1)); else contract_failed=$((contract_failed + 1)); fi
+    started=$SECONDS
+    if bash $check; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); fi
+    echo "test.sh: $check took $((SECONDS - started)) s"
 done
+rm -rf "$images"
 
 log="$(mktemp)"
 # One test assembly at a time: the cluster and durability tests start silos and processes, and a 2-core
@@ -35,8 +43,8 @@ passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 rm -f "$log"
 if [[ $status -eq 0 && $passed -eq 0 ]]; then status=1; fi
-passed=$((passed + contract_passed))
-failed=$((failed + contract_failed))
-if [[ $contract_failed -gt 0 ]]; then status=1; fi
+passed=$((passed + checks_passed))
+failed=$((failed + checks_failed))
+if [[ $checks_failed -gt 0 ]]; then status=1; fi
 echo "$passed passed, $failed failed"
 exit "$status"
