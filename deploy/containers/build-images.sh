@@ -9,6 +9,7 @@
 #   OMS_BASE_IMAGE    base image to pull                         (default: mcr.microsoft.com/dotnet/aspnet:10.0 when
 #                     mcr.microsoft.com answers; otherwise base-image.sh's stand-in, served from a local registry)
 #   OMS_REGISTRY_PORT port of that local registry                (default 5599)
+#   OMS_NO_BUILD=1    publish the existing Release build (dotnet publish --no-build), as test.sh does after its build
 #
 # The SDK writes a plain (uncompressed) tar whatever the file is called; its layers are gzip-compressed already,
 # so the outer gzip -1 mainly makes the name true. Load one with: docker load -i OUT_DIR/oms-silo.tar.gz, or
@@ -54,7 +55,9 @@ echo "build-images: base image $base, tag $tag"
 publish() {
     local project="$1" name="$2"
     local started=$SECONDS
-    dotnet publish "$root/$project" -c Release --nologo -v q -clp:ErrorsOnly /t:PublishContainer \
+    local build=()
+    [[ "${OMS_NO_BUILD:-0}" == "1" ]] && build=(--no-build)
+    dotnet publish "$root/$project" -c Release "${build[@]}" --nologo -v q -clp:ErrorsOnly /t:PublishContainer \
         -p:ContainerBaseImage="$base" -p:ContainerImageTag="$tag" -p:ContainerArchiveOutputPath="$out/$name.tar"
     gzip -1 -f "$out/$name.tar"
     echo "build-images: $out/$name.tar.gz $(du -m "$out/$name.tar.gz" | cut -f1) MB in $((SECONDS - started)) s"
