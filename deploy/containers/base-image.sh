@@ -21,8 +21,14 @@ mkdir -p "$work/debs" "$rootfs"
 
 # The packages of the official runtime-deps:10.0 (Debian 12) Dockerfile.
 packages=(libc6 libgcc-s1 libstdc++6 libssl3 zlib1g libicu72 ca-certificates tzdata)
-(cd "$work/debs" && apt-get download -qq "${packages[@]}" 2>/dev/null) \
-    || { echo "base-image: apt-get download failed (run apt-get update?)" >&2; exit 1; }
+# Stale package lists name versions the mirror no longer has: refresh them once (root or passwordless sudo), retry.
+download() { (cd "$work/debs" && apt-get download -qq "${packages[@]}" 2>/dev/null); }
+if ! download; then
+    sudo_=""
+    [[ "$(id -u)" -eq 0 ]] || sudo_="sudo -n"
+    $sudo_ apt-get update -qq >/dev/null 2>&1 || true
+    download || { echo "base-image: apt-get download ${packages[*]} failed" >&2; exit 1; }
+fi
 for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$rootfs"; done
 
 mkdir -p "$rootfs/etc/ssl/certs" "$rootfs/app" "$rootfs/tmp" "$rootfs/usr/bin" "$rootfs/usr/share/dotnet/shared"
