@@ -6,7 +6,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-command -v kubectl >/dev/null || { echo "validate: kubectl (for kustomize) not found" >&2; exit 1; }
+# kubectl comes with this machine image (google-cloud-sdk); a machine without it cannot render the kustomization: that is
+# reported as skipped (exit 77, counted by test.sh as neither passed nor failed), not as a pass.
+command -v kubectl >/dev/null || { echo "validate: SKIPPED: kubectl (for kustomize) not found" >&2; exit 77; }
 (cd "$here/validate" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 rendered="$(mktemp)"
