@@ -20,6 +20,8 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<SecurityHeadersMiddleware>();
+app.UseCors();
 app.UseMiddleware<ApiKeyMiddleware>();
 app.UseRateLimiter();
 app.UseMiddleware<IdempotencyMiddleware>();
@@ -31,6 +33,7 @@ api.MapAvailabilityApi();
 api.MapCartsApi();
 api.MapOrdersApi();
 api.MapFulfilmentApi();
+api.MapApiKeysApi();
 app.MapOperationsApi();
 
 app.LogStartup(mode);

@@ -23,6 +23,8 @@ public static class InventoryKey
 public static class SingletonKeys
 {
     public const string Catalog = "catalog";
+
+    public const string ApiKeys = "api-keys";
 }
 
 /// <summary>

@@ -17,7 +17,7 @@ public static class AvailabilityApi
 
     public static IEndpointRouteBuilder MapAvailabilityApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/availability").WithTags(ApiTags.Availability).WithMetadata(new RequiresScope(Scopes.Storefront));
+        var group = app.MapGroup("/v1/availability").WithTags(ApiTags.Availability).WithMetadata(new RequiresScope(Scopes.Storefront)).RequireCors(StorefrontCors.Policy);
         group.MapGet("/stream", Stream).WithName("StreamStockDeltas").ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Live stock deltas for a channel as server-sent events; resume with Last-Event-ID")
             .Produces<StockDeltaEvent>(StatusCodes.Status200OK, "text/event-stream");

@@ -11,7 +11,7 @@ public static class CartsApi
 
     public static IEndpointRouteBuilder MapCartsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/carts").WithTags(ApiTags.Carts).WithMetadata(new RequiresScope(Scopes.Cart));
+        var group = app.MapGroup("/v1/carts").WithTags(ApiTags.Carts).WithMetadata(new RequiresScope(Scopes.Cart)).RequireCors(StorefrontCors.Policy);
         group.MapPut("/{cartId}/lines/{sku}", PutLine).WithName("PutCartLine").WithExamples(CartExamples.LineRequest, CartExamples.LineResponse).ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InsufficientStock, ProblemKinds.Conflict)
             .WithSummary("Set the held quantity of a cart line (0 releases); 409 insufficient_stock keeps the previous hold");
         group.MapDelete("/{cartId}/lines/{sku}", DeleteLine).WithName("DeleteCartLine").WithSummary("Release a cart line");

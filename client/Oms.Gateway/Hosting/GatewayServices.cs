@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using Oms.Gateway.Availability;
 using Oms.Gateway.OpenApi;
@@ -42,18 +42,17 @@ public static class GatewayServices
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = async (ctx, token) =>
             {
-                ctx.HttpContext.Response.Headers.RetryAfter = "1";
+                ctx.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds(ctx.Lease).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await Problems.Create(429, ProblemCodes.RateLimited, "Too many requests", "This API key is over its rate limit.")
                     .ExecuteAsync(ctx.HttpContext);
             };
             o.AddPolicy(RateLimitPolicy, ctx =>
             {
-                var keys = ctx.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value;
-                var caller = ctx.Items[ApiKeyMiddleware.CallerItem] as string;
-                var limit = keys.Keys.FirstOrDefault(k => k.Name == caller)?.PermitsPerSecond ?? 0;
+                var caller = ctx.Items[ApiKeyMiddleware.CallerKeyItem] as ApiCaller;
+                var limit = caller?.PermitsPerSecond ?? 0;
                 return limit <= 0
                     ? RateLimitPartition.GetNoLimiter("unlimited")
-                    : RateLimitPartition.GetTokenBucketLimiter(caller!, _ => new TokenBucketRateLimiterOptions
+                    : RateLimitPartition.GetTokenBucketLimiter(caller!.Id, _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = limit,
                         TokensPerPeriod = limit,
@@ -62,6 +61,11 @@ public static class GatewayServices
                     });
             });
         });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiKeyDirectory>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApiKeyDirectory>());
+        services.AddStorefrontCors(builder.Configuration);
 
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddOpenTelemetry().WithMetrics(m => m
@@ -75,6 +79,10 @@ public static class GatewayServices
         services.AddHostedService(sp => sp.GetRequiredService<StockDeltaHub>());
         return builder;
     }
+
+    /// <summary>When the token bucket will have a permit again (its own estimate), in whole seconds, at least 1.</summary>
+    private static int RetryAfterSeconds(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
 
     public static void Configure(JsonSerializerOptions options)
     {

@@ -29,7 +29,7 @@ public static class OrleansHosting
                 o.ConnectionString = mode.Silo.ConnectionString;
             });
             client.AddMemoryStreams(OmsNames.StreamProvider, b => b.ConfigurePartitioning(OmsNames.StockDeltaPartitions));
-            client.AddDashboard();
+            client.AddDashboard(o => o.HideTrace = true);
         });
         builder.Services.AddSingleton<ReferenceDataCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataCache>());

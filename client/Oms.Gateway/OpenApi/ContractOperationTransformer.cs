@@ -17,7 +17,8 @@ public sealed class ContractOperationTransformer : IOpenApiOperationTransformer
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var document = context.Document;
-        var isPost = HttpMethods.IsPost(context.Description.HttpMethod ?? "");
+        // A POST whose answer is a secret shown once is not kept for replay (SecretInResponse), so it takes no Idempotency-Key.
+        var isPost = HttpMethods.IsPost(context.Description.HttpMethod ?? "") && !metadata.OfType<SecretInResponse>().Any();
         var scope = metadata.OfType<RequiresScope>().LastOrDefault()?.Scope;
 
         DescribeSecurity(operation, document, scope);

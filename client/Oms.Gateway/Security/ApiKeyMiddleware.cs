@@ -1,58 +1,60 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace Oms.Gateway.Security;
 
-/// <summary>Requires the scope an endpoint declares.</summary>
-public sealed record RequiresScope(string Scope);
-
 /// <summary>
-/// X-Api-Key authentication with scopes. The caller's key name goes into HttpContext.Items for rate limiting
-/// and idempotency scoping. Health, metrics, OpenAPI and the reference UI stay open; the dashboard needs admin.
+/// X-Api-Key authentication with scopes, for /v1 and, while auth is on, the dashboard and /metrics (admin or ops).
+/// A browser reaches the dashboard with HTTP Basic (any user name, the key as password: the 401 asks for it); a
+/// Prometheus scraper may send the key as a Bearer token. Health, OpenAPI and the reference page stay open. The
+/// caller goes into HttpContext.Items for rate limiting and idempotency scoping.
 /// </summary>
-public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<ApiKeyOptions> options)
+public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<ApiKeyOptions> options, ApiKeyDirectory directory)
 {
     public const string Header = "X-Api-Key";
     public const string CallerItem = "oms.caller";
+    public const string CallerKeyItem = "oms.caller.key";
 
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        var protectedPath = path.StartsWithSegments("/v1") || path.StartsWithSegments("/dashboard");
-        if (!options.Value.Enabled || !protectedPath)
+        var operations = path.StartsWithSegments("/dashboard") || path.StartsWithSegments("/metrics");
+        if (!options.Value.Enabled || !(operations || path.StartsWithSegments("/v1")))
         {
             await next(context);
             return;
         }
 
         var presented = context.Request.Headers[Header].ToString();
-        if (presented.Length == 0 && path.StartsWithSegments("/dashboard")) presented = BasicPassword(context.Request);
-        var key = options.Value.Keys.FirstOrDefault(k => FixedTimeEquals(k.Key, presented));
-        if (key is null)
+        if (presented.Length == 0 && operations) presented = FromAuthorization(context.Request);
+        var caller = directory.Authenticate(presented);
+        if (caller is null)
         {
-            if (path.StartsWithSegments("/dashboard")) context.Response.Headers.WWWAuthenticate = "Basic realm=\"oms\"";
+            if (operations) context.Response.Headers.WWWAuthenticate = "Basic realm=\"oms\", charset=\"UTF-8\"";
             await Problems.Create(401, ProblemCodes.Unauthorized, "Unauthorized", $"Send a valid {Header} header.").ExecuteAsync(context);
             return;
         }
 
-        var required = path.StartsWithSegments("/dashboard") ? Scopes.Admin : context.GetEndpoint()?.Metadata.GetMetadata<RequiresScope>()?.Scope;
-        if (required is not null && !key.Scopes.Contains(required) && !key.Scopes.Contains(Scopes.Admin))
+        var allowed = operations
+            ? caller.Has(Scopes.Ops)
+            : context.GetEndpoint()?.Metadata.GetMetadata<RequiresScope>()?.Scope is not { } required || caller.Has(required);
+        if (!allowed)
         {
-            await Problems.Create(403, ProblemCodes.Forbidden, "Forbidden", $"This key lacks the '{required}' scope.").ExecuteAsync(context);
+            var needs = operations ? $"'{Scopes.Ops}' or '{Scopes.Admin}'" : $"'{context.GetEndpoint()!.Metadata.GetMetadata<RequiresScope>()!.Scope}'";
+            await Problems.Create(403, ProblemCodes.Forbidden, "Forbidden", $"This key lacks the {needs} scope.").ExecuteAsync(context);
             return;
         }
 
-        context.Items[CallerItem] = key.Name;
+        context.Items[CallerItem] = caller.Id;
+        context.Items[CallerKeyItem] = caller;
         await next(context);
     }
 
-    private static bool FixedTimeEquals(string expected, string presented) =>
-        expected.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented));
-
-    private static string BasicPassword(HttpRequest request)
+    /// <summary>The key from <c>Authorization: Basic</c> (the password) or <c>Authorization: Bearer</c>.</summary>
+    private static string FromAuthorization(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header[7..].Trim();
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return "";
         try
         {

@@ -94,7 +94,8 @@ public static class OmsSiloBuilderExtensions
 
         silo.AddMemoryStreams(OmsNames.StreamProvider, b => b.ConfigurePartitioning(OmsNames.StockDeltaPartitions));
         silo.AddMemoryGrainStorage("PubSubStore");
-        if (dashboard) silo.AddDashboard();
+        // HideTrace: the live log stream would show request data to anyone with dashboard access.
+        if (dashboard) silo.AddDashboard(o => o.HideTrace = true);
 
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ReferenceDataCache>();

@@ -1,0 +1,10 @@
+namespace Oms.GrainInterfaces.Security;
+
+[GenerateSerializer, Alias("oms.ApiKeyOutcome")]
+public enum ApiKeyOutcome
+{
+    Done,
+    NotFound,
+    AlreadyExists,
+    Revoked,
+}
