@@ -79,7 +79,7 @@ public sealed class GatewayFixture : WebApplicationFactory<Program>, IAsyncLifet
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
