@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using Oms.Gateway.Client.V1.Admin;
 using Oms.Gateway.Client.V1.Availability;
 using Oms.Gateway.Client.V1.Carts;
 using Oms.Gateway.Client.V1.Channels;
@@ -26,6 +27,11 @@ namespace Oms.Gateway.Client.V1
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class V1RequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The admin property</summary>
+        public global::Oms.Gateway.Client.V1.Admin.AdminRequestBuilder Admin
+        {
+            get => new global::Oms.Gateway.Client.V1.Admin.AdminRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The availability property</summary>
         public global::Oms.Gateway.Client.V1.Availability.AvailabilityRequestBuilder Availability
         {
