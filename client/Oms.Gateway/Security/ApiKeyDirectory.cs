@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Oms.GrainInterfaces.Security;
 using Oms.Grains;
@@ -85,7 +84,7 @@ public sealed partial class ApiKeyDirectory(
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private static string HashConfigured(string key) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(Salt, ":", key))));
+    private static string HashConfigured(string key) => ApiKeySecrets.HashWith(Salt, key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "API key refresh failed; the last known keys stay in force and it is retried")]
     private partial void LogRefreshFailed(Exception ex);

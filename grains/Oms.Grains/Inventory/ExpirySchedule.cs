@@ -27,5 +27,6 @@ public static class ExpirySchedule
         return (wake, reminder);
     }
 
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a <= b ? a : b;
+    /// <summary>The earlier of two optional moments (null when both are).</summary>
+    public static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a <= b ? a : b;
 }

@@ -110,8 +110,9 @@ public sealed partial class InventoryGrain(
     /// </summary>
     public Task ConfirmAllocationAsync(string allocationId, string token)
     {
-        // The timer that waited for this confirmation is not needed any more (nor, within the grace, a reminder).
-        if (_record.Confirm(allocationId, token)) _expiry.Arm(Schedule().Wake);
+        // The timer that waited for this confirmation is not needed any more (nor, within the grace, a reminder). A record
+        // with holds keeps its timer: re-planning would scan every hold on each confirmation, and the tick re-plans anyway.
+        if (_record.Confirm(allocationId, token) && _record.Holds is not { Count: > 0 }) _expiry.Arm(Schedule().Wake);
         return Task.CompletedTask;
     }
 

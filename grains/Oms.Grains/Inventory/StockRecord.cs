@@ -106,7 +106,7 @@ public sealed class StockRecord : IDetachedItemsState
     public int Allocated => Allocations is null ? 0 : Allocations.Values.Sum(a => a.Quantity);
 
     /// <summary>The next hold expiry or provisional-allocation deadline: when the grain has something to do.</summary>
-    public DateTimeOffset? NextExpiry => NextHoldExpiry is { } hold && (NextDeadline is not { } deadline || hold <= deadline) ? hold : NextDeadline;
+    public DateTimeOffset? NextExpiry => ExpirySchedule.Earliest(NextHoldExpiry, NextDeadline);
 
     /// <summary>When the first live hold expires; null without holds.</summary>
     public DateTimeOffset? NextHoldExpiry => Holds is null || Holds.Count == 0 ? null : Holds.Values.Min(h => h.ExpiresAt);
