@@ -21,6 +21,11 @@ public static class OmsNames
     /// <summary>Stream namespace of order events (the customer-notification outbox); key = partition of the order id.</summary>
     public const string OrderEventsNamespace = "order-events";
 
+    /// <summary>Partitions of the durable event log (docs/decisions/0015); a subject's events all go to one.</summary>
+    public const int EventLogPartitions = 4;
+
+    public static int EventPartitionOf(string subject) => (int)((uint)StableHash(subject) % EventLogPartitions);
+
     public static int PartitionOf(string sku) => (int)((uint)StableHash(sku) % StockDeltaPartitions);
 
     private static int StableHash(string s)
