@@ -1,6 +1,7 @@
 using Oms.Gateway.Availability;
 using Oms.Gateway.Carts;
 using Oms.Gateway.Demo;
+using Oms.Gateway.Events;
 using Oms.Gateway.Hosting;
 using Oms.Grains.Hosting;
 using Oms.Gateway.Idempotency;
@@ -34,6 +35,7 @@ api.MapCartsApi();
 api.MapOrdersApi();
 api.MapFulfilmentApi();
 api.MapApiKeysApi();
+api.MapEventsApi();
 app.MapOperationsApi();
 
 app.LogStartup(mode);

@@ -11,6 +11,7 @@ public static class ApiTags
     public const string Sourcing = "Sourcing";
     public const string StoreFulfilment = "Store fulfilment";
     public const string ApiKeys = "API keys";
+    public const string Events = "Events";
 
     public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
     {
@@ -21,6 +22,7 @@ public static class ApiTags
         [Orders] = "Order capture (all or nothing), review, cancel, returns and customer lookups (orders scope; the order policy needs admin).",
         [Sourcing] = "Sourcing profiles (admin) and the dry-run plan an order would get (orders).",
         [StoreFulfilment] = "The store and warehouse workflow: work queues, pick lists, pick, short, pack, ship, BOPIS ready and collect (store-ops scope).",
+        [Events] = "Integration events from the durable event log: the pull feed with a cursor (orders scope); the same events go to webhooks.",
         [ApiKeys] = "Runtime API keys: issue (shown once, stored hashed), list without secrets, rotate with an overlap, revoke (admin scope).",
     };
 }

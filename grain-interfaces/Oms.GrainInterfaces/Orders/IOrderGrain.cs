@@ -35,6 +35,12 @@ public interface IOrderGrain : IGrainWithStringKey
     /// order's persisted state says that allocation should have (0: none, release it).
     /// </summary>
     Task<int> ResolveAllocationAsync(string fulfilmentId, string sku, string token);
+
+    /// <summary>
+    /// Asked by the event log about provisional events of this order (docs/decisions/0015): the ids among
+    /// <paramref name="eventIds"/> that the order's persisted state holds (the rest belong to a write that failed).
+    /// </summary>
+    Task<string[]> HasEventsAsync(string[] eventIds);
 }
 
 /// <summary>A customer's orders (key = customerId), for the call centre.</summary>

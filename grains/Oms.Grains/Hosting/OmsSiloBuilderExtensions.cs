@@ -101,6 +101,7 @@ public static class OmsSiloBuilderExtensions
         silo.Services.AddSingleton<ReferenceDataCache>();
         silo.Services.AddSingleton<Sourcing.LocationLoadCache>();
         silo.Services.AddSingleton<Sourcing.OrderSourcing>();
+        silo.Services.AddOptions<Events.EventLogOptions>().BindConfiguration(Events.EventLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataCache>());
         return silo;
     }

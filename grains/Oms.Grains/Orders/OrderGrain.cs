@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Oms.GrainInterfaces.Carts;
+using Oms.GrainInterfaces.Events;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
@@ -29,6 +30,10 @@ public sealed partial class OrderGrain(
     ILogger<OrderGrain> logger) : Grain, IOrderGrain, IRemindable
 {
     private const string EscalationReminder = "escalate";
+    private const string SendEventsReminder = "send-events";
+
+    /// <summary>How long the outbox waits before trying the event log again after a failed hand-over.</summary>
+    private static readonly TimeSpan SendRetry = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a provisional allocation waits for its order before asking it.</summary>
     public static readonly TimeSpan ConfirmWindow = TimeSpan.FromSeconds(30);
@@ -38,6 +43,10 @@ public sealed partial class OrderGrain(
     private Order _order = null!;
     private IAsyncStream<OrderEvent>? _events;
     private DueTimer _escalation = null!;
+    private DueTimer _sendRetry = null!;
+
+    /// <summary>The order as the running command found it: its events are the difference (<see cref="OrderEvents"/>).</summary>
+    private OrderFacts? _before;
 
     private string OrderId => this.GetPrimaryKeyString();
 
@@ -48,10 +57,13 @@ public sealed partial class OrderGrain(
         _escalation = new DueTimer(this, EscalationReminder, EscalateDueAsync, clock, ex => LogReminderFailed(ex, OrderId), TimeSpan.FromMilliseconds(20));
         _events = this.GetStreamProvider(OmsNames.StreamProvider)
             .GetStream<OrderEvent>(StreamId.Create(OmsNames.OrderEventsNamespace, OmsNames.PartitionOf(OrderId).ToString(CultureInfo.InvariantCulture)));
+        _sendRetry = new DueTimer(this, SendEventsReminder, SendOutboxAsync, clock, ex => LogReminderFailed(ex, OrderId), TimeSpan.Zero);
         if (!_order.Exists) return;
+        _sendRetry.MayHaveReminder(state.State.Outbox.Count > 0);
         _escalation.MayHaveReminder(state.State.OnHold || state.State.Returns.Any(r => r.Status == ReturnState.AwaitingReceipt));
         await ReleasePendingAsync();
         await PublishAsync();
+        await SendOutboxAsync();
         await _escalation.ScheduleAsync(_order.NextEscalation());
     }
 
@@ -194,7 +206,14 @@ public sealed partial class OrderGrain(
 
     public Task<int> ResolveAllocationAsync(string fulfilmentId, string sku, string token) => Task.FromResult(_order.AllocatedUnits(fulfilmentId, sku, token));
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName == EscalationReminder ? EscalateDueAsync() : Task.CompletedTask;
+    public Task<string[]> HasEventsAsync(string[] eventIds) => Task.FromResult(OrderEvents.Holds(state.State, eventIds));
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
+    {
+        EscalationReminder => EscalateDueAsync(),
+        SendEventsReminder => SendOutboxAsync(),
+        _ => Task.CompletedTask,
+    };
 
     private Task EscalateDueAsync() => RunAsync(async () =>
     {
@@ -214,6 +233,7 @@ public sealed partial class OrderGrain(
     /// </summary>
     private async Task<OrderResult> RunAsync(Func<Task<OrderResult>> command)
     {
+        _before = OrderFacts.Of(state.State);
         try
         {
             return await command();
@@ -255,7 +275,14 @@ public sealed partial class OrderGrain(
     {
         if (!decision.Ok || !decision.Changed) return Answer(decision);
         await MoveStockAsync(decision);
+        OrderEvents.Raise(_before ?? OrderFacts.Of(state.State), _order, clock.GetUtcNow(), NewToken());
+        _before = OrderFacts.Of(state.State);
+        // The outbox goes to the event log beside the write, provisionally: both usually share one storage batch, and
+        // the log lets no reader see these events until this write is known to have landed (docs/decisions/0015).
+        var outbox = state.State.Outbox.ToArray();
+        var logged = outbox.Length == 0 ? null : AppendToLogAsync(outbox, provisional: true);
         await state.WriteStateAsync();
+        if (logged is not null && await logged) Sent(outbox, confirm: true);
         foreach (var f in _provisional)
         {
             foreach (var line in f.Lines) _ = Inventory(f.LocationId, line.Sku).ConfirmAllocationAsync(f.FulfilmentId, f.Token);
@@ -296,7 +323,47 @@ public sealed partial class OrderGrain(
         }
 
         await PublishAsync();
+        await SendOutboxAsync();
         await _escalation.ScheduleAsync(_order.NextEscalation());
+    }
+
+    /// <summary>Hands events to their partition of the event log; false (logged) when that failed: they stay in the outbox.</summary>
+    private async Task<bool> AppendToLogAsync(IntegrationEvent[] events, bool provisional)
+    {
+        try
+        {
+            await GrainFactory.Ref<IEventLogGrain>(OmsNames.EventPartitionOf(EventSubjects.Order(OrderId))).AppendAsync(events, provisional);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogEventsFailed(ex, OrderId);
+            return false;
+        }
+    }
+
+    /// <summary>The log has these events and this order's write carrying them landed: the log may show them.</summary>
+    private void Sent(IntegrationEvent[] events, bool confirm)
+    {
+        if (confirm) _ = GrainFactory.Ref<IEventLogGrain>(OmsNames.EventPartitionOf(EventSubjects.Order(OrderId))).ConfirmAsync([.. events.Select(e => e.Id)]);
+        OrderEvents.Sent(state.State, events.Length);
+    }
+
+    /// <summary>
+    /// Events still in the persisted outbox (the log could not take them, or this order's last activation ended
+    /// first) go to the log as final; a failure tries again shortly, with a reminder in case this activation ends.
+    /// </summary>
+    private async Task SendOutboxAsync()
+    {
+        if (state.State.Outbox.Count == 0)
+        {
+            await _sendRetry.ScheduleAsync(null);
+            return;
+        }
+
+        var outbox = state.State.Outbox.ToArray();
+        if (await AppendToLogAsync(outbox, provisional: false)) Sent(outbox, confirm: false);
+        await _sendRetry.ScheduleAsync(state.State.Outbox.Count == 0 ? null : clock.GetUtcNow() + SendRetry);
     }
 
     /// <summary>
@@ -419,7 +486,10 @@ public sealed partial class OrderGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing events of order {OrderId} failed; they go out after the next change or activation")]
     private partial void LogPublishFailed(Exception ex, string orderId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Escalation reminder of order {OrderId} could not be changed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing events of order {OrderId} to the event log failed; they stay in its outbox and go again shortly")]
+    private partial void LogEventsFailed(Exception ex, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A reminder of order {OrderId} could not be changed")]
     private partial void LogReminderFailed(Exception ex, string orderId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} could not be added to its customer's index; a retry of the order adds it")]

@@ -1,3 +1,4 @@
+using Oms.GrainInterfaces.Events;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Sourcing;
 
@@ -103,6 +104,12 @@ public sealed class OrderState
     [Id(15)] public Dictionary<string, List<string>> ShortAt { get; set; } = [];
     /// <summary>Fulfilments whose allocations were lowered in the last write and may not have been released yet.</summary>
     [Id(16)] public List<string> PendingReleases { get; set; } = [];
+    /// <summary>Integration events written with the change that raised them and not yet taken by the event log (docs/decisions/0015).</summary>
+    [Id(17)] public List<IntegrationEvent> Outbox { get; set; } = [];
+    /// <summary>The last ids the event log took (bounded), so it can still ask whether a provisional one is this order's.</summary>
+    [Id(18)] public List<string> SentEventIds { get; set; } = [];
+    /// <summary>The order's last event sequence: its events count from 1.</summary>
+    [Id(19)] public long EventSequence { get; set; }
 
     public bool Exists => Request is not null;
 

@@ -7,6 +7,7 @@ using Oms.Gateway.Client.V1.Availability;
 using Oms.Gateway.Client.V1.Carts;
 using Oms.Gateway.Client.V1.Channels;
 using Oms.Gateway.Client.V1.Customers;
+using Oms.Gateway.Client.V1.Events;
 using Oms.Gateway.Client.V1.Fulfilments;
 using Oms.Gateway.Client.V1.Inventory;
 using Oms.Gateway.Client.V1.Locations;
@@ -51,6 +52,11 @@ namespace Oms.Gateway.Client.V1
         public global::Oms.Gateway.Client.V1.Customers.CustomersRequestBuilder Customers
         {
             get => new global::Oms.Gateway.Client.V1.Customers.CustomersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The events property</summary>
+        public global::Oms.Gateway.Client.V1.Events.EventsRequestBuilder Events
+        {
+            get => new global::Oms.Gateway.Client.V1.Events.EventsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The fulfilments property</summary>
         public global::Oms.Gateway.Client.V1.Fulfilments.FulfilmentsRequestBuilder Fulfilments

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Oms.Grains.Events;
+
+/// <summary>The event log's retention and resolution (section <c>Oms:Events</c>, docs/decisions/0015).</summary>
+public sealed class EventLogOptions
+{
+    public const string Section = "Oms:Events";
+
+    /// <summary>Events kept per partition (there are <see cref="OmsNames.EventLogPartitions"/>); the oldest go first.</summary>
+    [Range(100, 10_000_000)]
+    public int RetainPerPartition { get; set; } = 50_000;
+
+    /// <summary>Events older than this go even when fewer are kept.</summary>
+    public TimeSpan RetainFor { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a provisional event waits for its confirmation before the log asks its aggregate.</summary>
+    public TimeSpan ResolveAfter { get; set; } = TimeSpan.FromSeconds(5);
+}
