@@ -18,12 +18,12 @@ public sealed class OrderAggregateTests
     private static readonly IReadOnlyDictionary<string, string?> NoCategories = new Dictionary<string, string?>();
     private const string Code = "123456";
 
-    private static OrderPolicy Policy(decimal reviewAbove = 1000m, params string[] flagged) =>
+    internal static OrderPolicy Policy(decimal reviewAbove = 1000m, params string[] flagged) =>
         new(reviewAbove, flagged, 600, 1800, 3600, new RefundPolicy(30, 10m, ["food"], 50m));
 
     private static string F(string n) => $"o1:{n}";
 
-    private static Order Placed(string fulfilments, FulfilmentType type = FulfilmentType.Ship, OrderPolicy? policy = null, string customer = "c1")
+    internal static Order Placed(string fulfilments, FulfilmentType type = FulfilmentType.Ship, OrderPolicy? policy = null, string customer = "c1")
     {
         var planned = fulfilments.Split(' ').Select(spec =>
         {
@@ -39,7 +39,7 @@ public sealed class OrderAggregateTests
         return order;
     }
 
-    private static OrderDecision Step(Order o, string step, DateTimeOffset at)
+    internal static OrderDecision Step(Order o, string step, DateTimeOffset at)
     {
         var p = step.Split(' ');
         return p[0] switch

@@ -1,20 +1,38 @@
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Reference;
+using Microsoft.Extensions.Options;
+using Oms.GrainInterfaces.Events;
+using Oms.Grains.Events;
 using Oms.Grains.Reference;
 using Orleans.Streams;
 
 namespace Oms.Grains.Availability;
 
 /// <summary>
-/// The availability view of one SKU. Holds nothing durable: the inventory grains push each committed change,
-/// and the first read after activation also reads every location's last persisted level (a bulk feed of new
-/// SKUs activates views without paying for that). Reads are [ReadOnly] and interleave; one SKU's view never
-/// waits on another's.
+/// The availability view of one SKU. The inventory grains push each committed change, and the first read after
+/// activation also reads every location's last persisted level (a bulk feed of new SKUs activates views without
+/// paying for that). Reads are [ReadOnly] and interleave; one SKU's view never waits on another's.
+/// <para>
+/// Stock events (docs/decisions/0015): a change arms a timer for <see cref="EventLogOptions.StockWindow"/>; when it
+/// fires, each channel's answer is compared with what was last announced (<see cref="StockAnnouncements"/>), the
+/// events go to the event log, and only then is the announcement recorded, the view's one durable state. A view that
+/// dies in between announces the level again on its next change (at least once).
+/// </para>
 /// </summary>
-public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, ILogger<SkuAvailabilityGrain> logger)
+public sealed partial class SkuAvailabilityGrain(
+    [PersistentState("announced", OmsNames.Storage)] IPersistentState<StockAnnouncementState> announced,
+    ReferenceDataCache reference,
+    IOptions<EventLogOptions> events,
+    TimeProvider clock,
+    ILogger<SkuAvailabilityGrain> logger)
     : Grain, ISkuAvailabilityGrain
 {
+    /// <summary>How long to wait before announcing again after the event log or the state write failed.</summary>
+    private static readonly TimeSpan AnnounceRetry = TimeSpan.FromSeconds(2);
+
+    private IGrainTimer? _announce;
+
     private readonly Dictionary<string, LocationStock> _stock = new(StringComparer.Ordinal);
     private Product _product = Product.Unknown("");
     private bool _productKnown;
@@ -47,13 +65,71 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
             // The stream feeds live subscribers only; the view itself is already up to date.
             LogPublishFailed(ex, Sku);
         }
+
+        ArmAnnouncement(events.Value.StockWindow);
     }
 
     public Task ProductChangedAsync(Product product)
     {
         _product = product;
         _productKnown = true;
+        ArmAnnouncement(events.Value.StockWindow);
         return Task.CompletedTask;
+    }
+
+    /// <summary>One timer per window: changes while it is armed join its announcement.</summary>
+    private void ArmAnnouncement(TimeSpan after)
+    {
+        if (_announce is not null || !events.Value.Stock) return;
+        _announce = this.RegisterGrainTimer(static (self, _) => self.AnnounceAsync(), this, new GrainTimerCreationOptions(after, Timeout.InfiniteTimeSpan));
+    }
+
+    private async Task AnnounceAsync()
+    {
+        _announce?.Dispose();
+        _announce = null;
+        try
+        {
+            await EnsureLoadedAsync();
+            var snapshot = await reference.GetAsync();
+            var now = clock.GetUtcNow();
+            var nonce = EventIds.NewNonce();
+            var raised = new List<IntegrationEvent>();
+            var next = new Dictionary<string, Announced>(announced.State.Channels, StringComparer.Ordinal);
+            foreach (var channel in snapshot.Channels.Values)
+            {
+                var answer = ChannelRules.Compute(channel, _product, snapshot.Locations, _stock.Values, AvailabilityScope.All, known: true);
+                var before = next.GetValueOrDefault(channel.ChannelId);
+                var types = StockAnnouncements.Types(before, answer);
+                if (types.Count == 0) continue;
+                var data = EventJson.Write(StockAnnouncements.Data(before, answer));
+                var sequence = before?.Sequence ?? 0;
+                var subject = EventSubjects.Stock(Sku, channel.ChannelId);
+                foreach (var type in types) raised.Add(new IntegrationEvent(EventIds.For(nonce, ++sequence), type, now, subject, sequence, data));
+                next[channel.ChannelId] = new Announced(answer.Available, answer.Status, sequence);
+            }
+
+            if (raised.Count == 0) return;
+            // Subjects of one SKU may live in different partitions; each partition gets its own, in sequence.
+            await Task.WhenAll(raised.GroupBy(e => OmsNames.EventPartitionOf(e.Subject))
+                .Select(g => GrainFactory.Ref<IEventLogGrain>(g.Key).AppendAsync([.. g], provisional: false)));
+            announced.State = new StockAnnouncementState { Channels = next };
+            await announced.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            LogAnnounceFailed(ex, Sku);
+            try
+            {
+                await announced.ReadStateAsync();
+            }
+            catch (Exception readFailure)
+            {
+                LogAnnounceFailed(readFailure, Sku);
+            }
+
+            ArmAnnouncement(AnnounceRetry);
+        }
     }
 
     public async Task<SkuAvailability?> GetAsync(string channelId, AvailabilityScope scope)
@@ -106,6 +182,9 @@ public sealed partial class SkuAvailabilityGrain(ReferenceDataCache reference, I
                 _stock[level.LocationId] = level.ToLocationStock();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not announce stock events for {Sku}; trying again shortly")]
+    private partial void LogAnnounceFailed(Exception ex, string sku);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish a stock delta for {Sku}")]
     private partial void LogPublishFailed(Exception ex, string sku);

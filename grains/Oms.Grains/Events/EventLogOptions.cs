@@ -14,6 +14,15 @@ public sealed class EventLogOptions
     /// <summary>Events older than this go even when fewer are kept.</summary>
     public TimeSpan RetainFor { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Whether the SKU views announce <c>stock.*</c> events. Each announcing view reads every location's level once
+    /// per activation, which a full-catalogue feed of new SKUs pays for; off, only order events are recorded.
+    /// </summary>
+    public bool Stock { get; set; } = true;
+
+    /// <summary>How long a SKU's changes are gathered into one <c>stock.changed</c> per channel.</summary>
+    public TimeSpan StockWindow { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How long a provisional event waits for its confirmation before the log asks its aggregate.</summary>
     public TimeSpan ResolveAfter { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -24,7 +24,7 @@ public static class OrderEvents
         void Emit(string type, string data)
         {
             var sequence = ++s.EventSequence;
-            s.Outbox.Add(new IntegrationEvent($"evt_{nonce}_{sequence}", type, now, EventSubjects.Order(order.Id), sequence, data));
+            s.Outbox.Add(new IntegrationEvent(EventIds.For(nonce, sequence), type, now, EventSubjects.Order(order.Id), sequence, data));
             count++;
         }
 

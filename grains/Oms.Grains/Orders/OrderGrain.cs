@@ -9,6 +9,7 @@ using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
 using Oms.GrainInterfaces.Sourcing;
 using Oms.Grains.Carts;
+using Oms.Grains.Events;
 using Oms.Grains.Reference;
 using Oms.Grains.Sourcing;
 using Orleans.Streams;
@@ -275,7 +276,7 @@ public sealed partial class OrderGrain(
     {
         if (!decision.Ok || !decision.Changed) return Answer(decision);
         await MoveStockAsync(decision);
-        OrderEvents.Raise(_before ?? OrderFacts.Of(state.State), _order, clock.GetUtcNow(), NewToken());
+        OrderEvents.Raise(_before ?? OrderFacts.Of(state.State), _order, clock.GetUtcNow(), EventIds.NewNonce());
         _before = OrderFacts.Of(state.State);
         // The outbox goes to the event log beside the write, provisionally: both usually share one storage batch, and
         // the log lets no reader see these events until this write is known to have landed (docs/decisions/0015).
