@@ -130,6 +130,52 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
             Assert.True(DateTime.UtcNow < deadline, $"allocations never matched the orders: {last}");
             await Task.Delay(2000);
         }
+
+        await EveryPersistedOrderHasItsEventsOnceInSequence(http, bodies.Select(b => b.orderId), acknowledged);
+    }
+
+    /// <summary>
+    /// The event log after the kill: every persisted order (every acknowledged one among them) has order.created and a
+    /// released fulfilment per fulfilment, each event once, numbered 1, 2, ... without a gap; no event of an order that
+    /// was never persisted. Provisional events of orders whose write was in flight resolve within the window (5 s),
+    /// or a minute later through the reminder when the log partition's silo died.
+    /// </summary>
+    private async Task EveryPersistedOrderHasItsEventsOnceInSequence(HttpClient http, IEnumerable<string> orderIds, IEnumerable<string> acknowledged)
+    {
+        var persisted = new Dictionary<string, int>();
+        foreach (var orderId in orderIds)
+        {
+            var (status, order) = await Eventually(http, $"/v1/orders/{orderId}");
+            if (status == HttpStatusCode.OK) persisted[orderId] = order.GetProperty("fulfilments").GetArrayLength();
+        }
+
+        Assert.All(acknowledged, o => Assert.Contains(o, persisted.Keys));
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        var events = new List<JsonElement>();
+        string? cursor = null;
+        while (true)
+        {
+            var (_, page) = await Eventually(http, "/v1/events?limit=1000&types=order.created,fulfilment.released" + (cursor is null ? "" : $"&after={cursor}"));
+            events.AddRange(page.GetProperty("events").EnumerateArray());
+            cursor = page.GetProperty("next").GetString();
+            var bySubject = events.GroupBy(e => e.GetProperty("subject").GetString()!).ToDictionary(g => g.Key, g => g.ToList());
+            var missing = persisted.Where(o => bySubject.GetValueOrDefault($"order:{o.Key}")?.Count != 1 + o.Value).Select(o => o.Key).ToList();
+            if (missing.Count == 0)
+            {
+                Assert.Equal(events.Count, events.Select(e => e.GetProperty("id").GetString()).Distinct().Count());
+                Assert.All(bySubject, s =>
+                {
+                    Assert.True(persisted.ContainsKey(s.Key["order:".Length..]), $"events of an order that was never persisted: {s.Key}");
+                    Assert.Equal("order.created", s.Value[0].GetProperty("type").GetString());
+                    Assert.Equal(Enumerable.Range(1, s.Value.Count).Select(i => (long)i), s.Value.Select(e => e.GetProperty("sequence").GetInt64()));
+                });
+                output.WriteLine($"{events.Count} events of {persisted.Count} persisted orders in the feed, each once, in sequence");
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{missing.Count} persisted orders lack events, e.g. {string.Join(", ", missing.Take(5))}");
+            await Task.Delay(1000);
+        }
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> Eventually(HttpClient http, string path)
