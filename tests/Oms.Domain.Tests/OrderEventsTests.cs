@@ -64,6 +64,34 @@ public sealed class OrderEventsTests
         Assert.Equal("order.status_changed fulfilment.released", Raise(before, order));
     }
 
+    [Theory]
+    // held for payment: authorised or captured releases it, once per event id; failed cancels
+    [InlineData("authorised", "order.status_changed fulfilment.released", "sourced")]
+    [InlineData("captured", "order.status_changed fulfilment.released", "sourced")]
+    [InlineData("failed", "order.status_changed order.cancelled", "cancelled")]
+    [InlineData("refunded", "", "on_hold")]
+    public void Payment_events_on_an_order_held_for_payment(string payment, string expected, string status)
+    {
+        var policy = OrderAggregateTests.Policy() with { HoldUntilPaid = true };
+        var order = OrderAggregateTests.Placed("WH:A2", policy: policy);
+        Assert.Equal(Order.AwaitingPayment, order.State.HoldReason);
+        Raise(OrderFacts.Of(new OrderState()), order);
+        var before = OrderFacts.Of(order.State);
+        var e = new PaymentEvent("p1", Enum.Parse<PaymentStatus>(payment, ignoreCase: true), 20m, T0);
+        Assert.True(order.Payment(e, T0.AddMinutes(1)).Ok);
+        Assert.Equal(expected, Raise(before, order));
+        Assert.Equal(status, System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(order.State.Status.ToString()));
+        Assert.False(order.Payment(e, T0.AddMinutes(2)).Changed);
+    }
+
+    [Fact]
+    public void A_fraud_hold_is_not_released_by_a_payment()
+    {
+        var order = OrderAggregateTests.Placed("WH:C1", policy: OrderAggregateTests.Policy(reviewAbove: 100m) with { HoldUntilPaid = true });
+        Assert.True(order.Payment(new PaymentEvent("p1", PaymentStatus.Authorised, null, T0), T0).Ok);
+        Assert.True(order.State.OnHold);
+    }
+
     [Fact]
     public void Sent_events_leave_the_outbox_but_the_order_still_answers_for_them()
     {

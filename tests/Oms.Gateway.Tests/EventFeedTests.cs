@@ -53,12 +53,17 @@ public sealed class EventFeedTests(GatewayFixture fx)
 
     private static string Subject(JsonElement e) => e.GetProperty("subject").GetString()!;
 
-    private async Task<List<JsonElement>> EventsOf(string orderId, int atLeast)
+    /// <summary>The order's events after <paramref name="start"/>, once at least <paramref name="atLeast"/> are there (or 10 s passed).</summary>
+    private async Task<List<JsonElement>> EventsOf(string start, string orderId, int atLeast)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
+        var mine = new List<JsonElement>();
+        var cursor = start;
         while (true)
         {
-            var mine = (await ReadAll()).Events.Where(e => Subject(e) == $"order:{orderId}").ToList();
+            var (events, next) = await ReadAll(cursor);
+            cursor = next;
+            mine.AddRange(events.Where(e => Subject(e) == $"order:{orderId}"));
             if (mine.Count >= atLeast || DateTime.UtcNow > deadline) return mine;
             await Task.Delay(50);
         }
@@ -68,6 +73,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
     public async Task An_orders_life_is_in_the_feed_in_sequence_with_payloads_a_receiver_can_act_on()
     {
         var sku = $"EV-{_id}";
+        var (_, start) = await ReadAll();
         await Stock(sku, 5);
         var orderId = $"ord-ev-{_id}";
         var placed = await Post("/v1/orders", ShipTo(orderId, sku, 2));
@@ -77,7 +83,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
         await Post($"/v1/fulfilments/{fid}/ship", new { carrier = "DPD", trackingNumber = $"TRK-{_id}" });
         await Post($"/v1/fulfilments/{fid}/deliver", new { });
 
-        var events = await EventsOf(orderId, 7);
+        var events = await EventsOf(start, orderId, 7);
         var types = events.Select(e => e.GetProperty("type").GetString()!).ToArray();
         Assert.Equal<string>(
             ["order.created", "fulfilment.released", "order.status_changed", "order.status_changed", "fulfilment.shipped", "order.status_changed", "fulfilment.delivered"],
@@ -97,7 +103,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
         Assert.Equal("delivered", events[6].GetProperty("data").GetProperty("fulfilment").GetProperty("status").GetString());
 
         // The type filter returns only those, and a cancel of what is left shows as order.cancelled elsewhere.
-        var (shippedOnly, _) = await ReadAll(types: "fulfilment.shipped");
+        var (shippedOnly, _) = await ReadAll(start, types: "fulfilment.shipped");
         Assert.Contains(shippedOnly, e => Subject(e) == $"order:{orderId}");
         Assert.All(shippedOnly, e => Assert.Equal("fulfilment.shipped", e.GetProperty("type").GetString()));
     }
@@ -106,11 +112,12 @@ public sealed class EventFeedTests(GatewayFixture fx)
     public async Task Cancel_and_hold_have_their_events()
     {
         var sku = $"EC-{_id}";
+        var (_, start) = await ReadAll();
         await Stock(sku, 10);
         var orderId = $"ord-ec-{_id}";
         await Post("/v1/orders", ShipTo(orderId, sku, 3));
         await Post($"/v1/orders/{orderId}/cancel", new { lines = new[] { new { sku, quantity = 1 } }, reason = "changed mind" });
-        var events = await EventsOf(orderId, 4);
+        var events = await EventsOf(start, orderId, 4);
         var cancelled = Assert.Single(events, e => e.GetProperty("type").GetString() == "order.cancelled").GetProperty("data");
         Assert.Equal((sku, 1), (cancelled.GetProperty("cancelledLines")[0].GetProperty("sku").GetString(), cancelled.GetProperty("cancelledLines")[0].GetProperty("quantity").GetInt32()));
     }
@@ -131,7 +138,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
         var cursor = start;
         while (!writing.IsCompleted)
         {
-            var (events, next) = await ReadAll(cursor, limit: 7);
+            var (events, next) = await ReadAll(cursor, limit: 37);
             seen.AddRange(events);
             cursor = next;
         }
@@ -140,7 +147,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline && orders.Any(o => seen.Count(e => Subject(e) == $"order:{o}") < 4))
         {
-            var (events, next) = await ReadAll(cursor, limit: 7);
+            var (events, next) = await ReadAll(cursor, limit: 37);
             seen.AddRange(events);
             cursor = next;
             await Task.Delay(20);

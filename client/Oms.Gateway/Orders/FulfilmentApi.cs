@@ -36,6 +36,8 @@ public static class FulfilmentApi
         f.MapPost("/{fulfilmentId}/ship", Ship).WithName("ShipFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Handed to the carrier (a ship-to-store transfer: sent to the pickup store)");
         f.MapPost("/{fulfilmentId}/ready", Ready).WithName("ReadyForPickup").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("BOPIS: ready at the store; answers the pickupCode and its QR/barcode payload");
         f.MapPost("/{fulfilmentId}/collect", Collect).WithName("CollectFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("BOPIS hand-over: the customer's pickupCode must match");
+        f.MapPost("/{fulfilmentId}/check-in", CheckIn).WithName("CheckInForPickup").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState)
+            .WithSummary("The customer arrived for a pickup (bay, note): shown on the store's queue");
         f.MapPost("/{fulfilmentId}/deliver", (string fulfilmentId, IGrainFactory g) => Step(g, fulfilmentId, new FulfilmentCommand(FulfilmentAction.Deliver)))
             .WithName("DeliverFulfilment").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("The carrier delivered it");
         return app;
@@ -196,6 +198,15 @@ public static class FulfilmentApi
     {
         if (OrderOf(fulfilmentId) is not { } orderId) return BadFulfilmentId(fulfilmentId);
         var result = await grains.Ref<IOrderGrain>(orderId).ApplyAsync(fulfilmentId, command);
+        return OrdersApi.Problem(result) ?? (Results<Ok<FulfilmentView>, ProblemHttpResult>)TypedResults.Ok(result.Order!.Fulfilments.First(f => f.FulfilmentId == fulfilmentId));
+    }
+
+    private static async Task<Results<Ok<FulfilmentView>, ProblemHttpResult>> CheckIn(string fulfilmentId, CheckInBody? body, IGrainFactory grains)
+    {
+        if (OrderOf(fulfilmentId) is not { } orderId) return BadFulfilmentId(fulfilmentId);
+        var v = new Validator().Text("bay", body?.Bay, 50, required: false).Text("note", body?.Note, 500, required: false);
+        if (!v.IsValid) return v.Problem();
+        var result = await grains.Ref<IOrderGrain>(orderId).CheckInAsync(fulfilmentId, new CheckIn(body?.Bay?.Trim(), body?.Note?.Trim()));
         return OrdersApi.Problem(result) ?? (Results<Ok<FulfilmentView>, ProblemHttpResult>)TypedResults.Ok(result.Order!.Fulfilments.First(f => f.FulfilmentId == fulfilmentId));
     }
 

@@ -55,7 +55,12 @@ public sealed record OrderPolicyBody(
     int? ReviewEscalateAfterSeconds,
     int? AcknowledgeEscalateAfterSeconds,
     int? ReturnEscalateAfterSeconds,
-    RefundPolicyBody? Refund);
+    RefundPolicyBody? Refund,
+    bool? HoldUntilPaid = null);
+
+public sealed record PaymentEventBody(string? EventId, PaymentStatus? Status, decimal? Amount, DateTimeOffset? At);
+
+public sealed record CheckInBody(string? Bay, string? Note);
 
 public sealed record PickBody(string? Sku, string? Barcode, int? Quantity);
 

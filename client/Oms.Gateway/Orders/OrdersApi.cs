@@ -22,6 +22,8 @@ public static class OrdersApi
         orders.MapPost("/{orderId}/cancel", Cancel).WithName("CancelOrder").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Cancel the whole order or some units before they leave; releases the allocation");
         orders.MapPost("/{orderId}/approve", Approve).WithName("ApproveOrder").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Release an order held for review to its locations");
         orders.MapPost("/{orderId}/reject", Reject).WithName("RejectOrder").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState).WithSummary("Reject an order held for review: cancels it and releases its stock");
+        orders.MapPost("/{orderId}/payment-events", PaymentEvent).WithName("PostPaymentEvent").ProducesProblems(ProblemKinds.NotFound)
+            .WithSummary("A payment service's event (once per eventId): authorised/captured releases a payment hold, failed cancels what has not left");
         orders.MapPost("/{orderId}/returns", CreateReturn).WithName("CreateReturn").ProducesProblems(ProblemKinds.NotFound, ProblemKinds.InvalidState, ProblemKinds.InsufficientStock)
             .WithSummary("Open a return (refund per the brand's policy when received); with exchange lines, also places the linked replacement order");
 
@@ -159,6 +161,19 @@ public static class OrdersApi
         return Problem(result) ?? (Results<Ok<OrderView>, ProblemHttpResult>)TypedResults.Ok(result.Order!);
     }
 
+    private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> PaymentEvent(string orderId, PaymentEventBody body, IGrainFactory grains)
+    {
+        var v = new Validator()
+            .Check(IsChildId(orderId), "orderId", "is not a valid id")
+            .Id("eventId", body.EventId)
+            .Required("status", body.Status)
+            .Required("at", body.At)
+            .Check(body.Amount is not { } amount || amount is >= 0 and <= MaxPrice, "amount", $"must be 0 to {MaxPrice}");
+        if (!v.IsValid) return v.Problem();
+        var result = await grains.Ref<IOrderGrain>(orderId).PaymentAsync(new PaymentEvent(body.EventId!, body.Status!.Value, body.Amount, body.At!.Value.ToUniversalTime()));
+        return Problem(result) ?? (Results<Ok<OrderView>, ProblemHttpResult>)TypedResults.Ok(result.Order!);
+    }
+
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Approve(string orderId, ReviewBody? body, IGrainFactory grains)
     {
         var v = new Validator().Check(IsChildId(orderId), "orderId", "is not a valid id").Text("note", body?.Note, 500, required: false);
@@ -273,7 +288,8 @@ public static class OrdersApi
                 rb.NonReturnableCategories ?? [], rb.DamagedRefundPercent ?? d.Refund.DamagedRefundPercent)
             : d.Refund;
         var policy = new OrderPolicy(body.ReviewAbove ?? d.ReviewAbove, body.FlaggedCustomers ?? [], body.ReviewEscalateAfterSeconds ?? d.ReviewEscalateAfterSeconds,
-            body.AcknowledgeEscalateAfterSeconds ?? d.AcknowledgeEscalateAfterSeconds, body.ReturnEscalateAfterSeconds ?? d.ReturnEscalateAfterSeconds, refund);
+            body.AcknowledgeEscalateAfterSeconds ?? d.AcknowledgeEscalateAfterSeconds, body.ReturnEscalateAfterSeconds ?? d.ReturnEscalateAfterSeconds, refund,
+            body.HoldUntilPaid ?? false);
         var saved = await grains.Ref<ICatalogGrain>(SingletonKeys.Catalog).PutOrderPolicyAsync(policy);
         await cache.RefreshAsync();
         return TypedResults.Ok(saved);

@@ -27,6 +27,12 @@ public interface IOrderGrain : IGrainWithStringKey
 
     Task<OrderResult> ApplyAsync(string fulfilmentId, FulfilmentCommand command);
 
+    /// <summary>A payment service's event: releases a payment hold, or cancels what can still be cancelled when payment failed.</summary>
+    Task<OrderResult> PaymentAsync(PaymentEvent payment);
+
+    /// <summary>The customer arrived for a pickup: shown on the store's queue.</summary>
+    Task<OrderResult> CheckInAsync(string fulfilmentId, CheckIn checkIn);
+
     /// <summary>The location's queue saw this fulfilment wait too long for acknowledgement.</summary>
     Task EscalateFulfilmentAsync(string fulfilmentId);
 

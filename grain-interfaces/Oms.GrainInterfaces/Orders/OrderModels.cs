@@ -100,7 +100,10 @@ public sealed record FulfilmentView(
     [property: Id(11)] DateTimeOffset CreatedAt,
     [property: Id(12)] DateTimeOffset? AcknowledgedAt,
     [property: Id(13)] bool Escalated,
-    [property: Id(14)] string[] Reasons);
+    [property: Id(14)] string[] Reasons,
+    [property: Id(15)] DateTimeOffset? CheckedInAt = null,
+    [property: Id(16)] string? Bay = null,
+    [property: Id(17)] string? CheckInNote = null);
 
 [GenerateSerializer, Immutable, Alias("oms.OrderLineView")]
 public sealed record OrderLineView(
@@ -150,7 +153,8 @@ public sealed record OrderView(
     [property: Id(14)] string? CartId,
     [property: Id(15)] string? ExchangeFor,
     [property: Id(16)] bool Escalated,
-    [property: Id(17)] string? HoldReason);
+    [property: Id(17)] string? HoldReason,
+    [property: Id(18)] PaymentStatus? Payment = null);
 
 [GenerateSerializer, Alias("oms.OrderOutcome")]
 public enum OrderOutcome
@@ -198,7 +202,8 @@ public sealed record OrderPolicy(
     [property: Id(2)] int ReviewEscalateAfterSeconds,
     [property: Id(3)] int AcknowledgeEscalateAfterSeconds,
     [property: Id(4)] int ReturnEscalateAfterSeconds,
-    [property: Id(5)] RefundPolicy Refund)
+    [property: Id(5)] RefundPolicy Refund,
+    [property: Id(6)] bool HoldUntilPaid = false)
 {
     public static OrderPolicy Default { get; } = new(5000m, [], 3600, 1800, 7 * 24 * 3600, RefundPolicy.Default);
 }

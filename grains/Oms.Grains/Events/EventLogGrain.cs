@@ -35,6 +35,7 @@ public sealed partial class EventLogGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _log = (state.State ?? new EventLogState()).Copy();
+        if (options.Value.EntriesInMemory) this.DelayDeactivation(TimeSpan.FromDays(3650));
         _writer = new WriteCoalescer(WriteAsync, RecoverAsync);
         _resolve = new DueTimer(this, ResolveReminder, ResolveDueAsync, clock, ex => LogReminderFailed(ex, Partition), TimeSpan.FromMilliseconds(50), ResolveRetry, interleave: true);
         _resolve.MayHaveReminder(_log.HasPending);
@@ -69,7 +70,16 @@ public sealed partial class EventLogGrain(
 
     private async Task WriteAsync(int changes)
     {
-        state.State = _log.TakeForWrite();
+        if (options.Value.EntriesInMemory)
+        {
+            state.State = (EventLogState)_log.WithoutDetachedItems();
+            _log.TakeChangedItems(); // nothing writes them: forget which changed
+        }
+        else
+        {
+            state.State = _log.TakeForWrite();
+        }
+
         await state.WriteStateAsync();
     }
 
@@ -80,7 +90,10 @@ public sealed partial class EventLogGrain(
         try
         {
             await state.ReadStateAsync();
-            _log = (state.State ?? new EventLogState()).Copy();
+            var stored = (state.State ?? new EventLogState()).Copy();
+            // Entries kept only in memory are not in storage: a recovery keeps them, and takes the stored positions.
+            if (options.Value.EntriesInMemory) stored.Entries = _log.Entries?.Where(e => e.Key <= stored.Last).ToDictionary(e => e.Key, e => e.Value);
+            _log = stored;
         }
         catch (Exception readFailure)
         {

@@ -7,6 +7,13 @@ public sealed class EventLogOptions
 {
     public const string Section = "Oms:Events";
 
+    /// <summary>
+    /// The in-memory mode: memory storage would copy a partition whole on every write, so the events stay in the
+    /// partition's activation (kept alive for the silo's lifetime) and only its row is stored; a throwaway run loses
+    /// them with the process, like everything else it holds.
+    /// </summary>
+    public bool EntriesInMemory { get; set; }
+
     /// <summary>Events kept per partition (there are <see cref="OmsNames.EventLogPartitions"/>); the oldest go first.</summary>
     [Range(100, 10_000_000)]
     public int RetainPerPartition { get; set; } = 50_000;

@@ -72,6 +72,8 @@ public static class OmsSiloBuilderExtensions
                 // Binary as the durable modes: the default JSON serializer was ~4 % of a feed's CPU in memory.
                 silo.Services.AddOptions<MemoryGrainStorageOptions>(OmsNames.Storage)
                     .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+                // Memory storage keeps a state whole: an event-log partition would be copied on every write.
+                silo.Services.Configure<Events.EventLogOptions>(o => o.EntriesInMemory = true);
                 silo.UseInMemoryReminderService();
                 break;
 

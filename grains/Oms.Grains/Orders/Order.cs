@@ -67,7 +67,7 @@ public sealed class Order(string orderId, OrderState state)
         state.EstimatedDelivery = estimatedDelivery;
         state.Status = OrderStatus.Created;
         Record(now, "created", $"{request.Lines.Sum(l => l.Quantity)} units, {request.Type.ToString().ToLowerInvariant()}, channel {request.Channel}", notify: true);
-        if (ReviewReason(policy, request) is { } why)
+        if ((ReviewReason(policy, request) ?? (policy.HoldUntilPaid ? AwaitingPayment : null)) is { } why)
         {
             state.OnHold = true;
             state.HoldReason = why;
@@ -106,9 +106,15 @@ public sealed class Order(string orderId, OrderState state)
     public OrderDecision Approve(string note, DateTimeOffset now)
     {
         if (Allows(OrderCommand.Approve) is { Ok: false } no) return no;
+        Record(now, "approved", note);
+        return Finish(now, [], ReleaseHeld(now));
+    }
+
+    /// <summary>Leaves the hold: held fulfilments are released, and the store's acknowledgement clock starts now.</summary>
+    private List<string> ReleaseHeld(DateTimeOffset now)
+    {
         state.OnHold = false;
         state.HoldReason = null;
-        Record(now, "approved", note);
         var released = new List<string>();
         foreach (var f in state.Fulfilments)
         {
@@ -118,7 +124,7 @@ public sealed class Order(string orderId, OrderState state)
             released.Add(f.FulfilmentId);
         }
 
-        return Finish(now, [], released);
+        return released;
     }
 
     /// <summary>The review failed: everything is cancelled and its allocations released.</summary>
@@ -438,6 +444,68 @@ public sealed class Order(string orderId, OrderState state)
         return Finish(now, effects, []);
     }
 
+    // ---- events in: payments, customer check-in ---------------------------------------------------------------
+
+    /// <summary>The hold reason of an order waiting for its payment (order policy <c>holdUntilPaid</c>).</summary>
+    public const string AwaitingPayment = "awaiting payment authorisation";
+
+    /// <summary>How many external event ids an order remembers for de-duplication.</summary>
+    public const int RememberedExternalEvents = 100;
+
+    /// <summary>Whether an external event (payment, carrier) was applied already; remembers it otherwise.</summary>
+    private bool Seen(string eventId)
+    {
+        if (state.ExternalEventIds.Contains(eventId)) return true;
+        state.ExternalEventIds.Add(eventId);
+        if (state.ExternalEventIds.Count > RememberedExternalEvents) state.ExternalEventIds.RemoveAt(0);
+        return false;
+    }
+
+    /// <summary>
+    /// A payment service's event, once per event id. Authorised or captured releases an order held for its payment
+    /// (a fraud-review hold stays: only a person releases that); failed cancels whatever has not left yet, and
+    /// escalates an order whose units already left; refunded is recorded. A repeat changes nothing.
+    /// </summary>
+    public OrderDecision Payment(PaymentEvent payment, DateTimeOffset now)
+    {
+        if (!Exists) return OrderDecision.Refuse(OrderOutcome.NotFound, $"order '{orderId}' is not known", "orderId");
+        if (Seen(payment.EventId)) return OrderDecision.Unchanged;
+        state.Payment = payment.Status;
+        var amount = payment.Amount is { } a ? string.Create(CultureInfo.InvariantCulture, $" {a:0.00}") : "";
+        Record(now, $"payment_{Name(payment.Status)}", $"payment {Name(payment.Status)}{amount} at {payment.At:u} ({payment.EventId})");
+        switch (payment.Status)
+        {
+            case PaymentStatus.Authorised or PaymentStatus.Captured when state.OnHold && state.HoldReason == AwaitingPayment:
+                return Finish(now, [], ReleaseHeld(now));
+            case PaymentStatus.Failed when OrderRules.Allows(state.Status, OrderCommand.Cancel):
+                state.OnHold = false;
+                var touched = CancelUnits(null, out var cancelled);
+                Record(now, "cancel_requested", $"{cancelled} units: payment failed");
+                return Finish(now, [], touched);
+            case PaymentStatus.Failed when !state.Escalated:
+                state.Escalated = true;
+                Record(now, "escalated", "payment failed after units left: needs a person", notify: true);
+                return Finish(now, [new EscalationRaised()], []);
+            default:
+                return Finish(now, [], []);
+        }
+    }
+
+    /// <summary>The customer arrived for a pickup not yet collected: recorded on the fulfilment (and so on the store's queue).</summary>
+    public OrderDecision CheckIn(string fulfilmentId, CheckIn checkIn, DateTimeOffset now)
+    {
+        if (!Exists || state.Fulfilment(fulfilmentId) is not { } f)
+            return OrderDecision.Refuse(OrderOutcome.NotFound, $"fulfilment '{fulfilmentId}' is not known", "fulfilmentId");
+        if (!Pickup) return OrderDecision.InvalidState($"fulfilment {fulfilmentId} is not a pickup");
+        if (f.Status is FulfilmentStatus.Collected or FulfilmentStatus.Cancelled)
+            return OrderDecision.InvalidState($"cannot check in for fulfilment {fulfilmentId}: it is {Name(f.Status)}");
+        f.CheckedInAt = now;
+        f.Bay = checkIn.Bay;
+        f.CheckInNote = checkIn.Note;
+        Record(now, "customer_checked_in", $"{fulfilmentId} at {f.TransferTo ?? f.LocationId}" + (checkIn.Bay is null ? "" : $", bay {checkIn.Bay}"));
+        return Done([], [fulfilmentId]);
+    }
+
     // ---- escalation -------------------------------------------------------------------------------------------
 
     /// <summary>When the next manual step (fraud review, a return's receipt) is due to escalate; null when none waits.</summary>
@@ -549,7 +617,7 @@ public sealed class Order(string orderId, OrderState state)
                 x.ReturnId, orderId, x.Status,
                 [.. x.Lines.Select(l => new ReturnLineView(l.Sku, l.Quantity, l.Reason, l.Resellable, l.Damaged))],
                 x.Refund, x.Fee, x.ReceivedAtLocation, x.CreatedAt, x.ExchangeOrderId, x.Escalated))],
-            [.. state.Timeline], [.. state.Events], state.CreatedAt, state.EstimatedDelivery, state.Total, r.CartId, r.ExchangeFor, state.Escalated, state.HoldReason);
+            [.. state.Timeline], [.. state.Events], state.CreatedAt, state.EstimatedDelivery, state.Total, r.CartId, r.ExchangeFor, state.Escalated, state.HoldReason, state.Payment);
     }
 
     public FulfilmentView View(FulfilmentState f) => new(
@@ -557,5 +625,5 @@ public sealed class Order(string orderId, OrderState state)
         [.. f.Lines.Select(l => new FulfilmentLineView(l.Sku, l.Quantity, l.Picked, l.Shorted, l.Cancelled))],
         f.TransferTo, f.Carrier, f.TrackingNumber, f.PickupCode,
         f.PickupCode is null ? null : $"OMS-PICKUP:{f.FulfilmentId}:{f.PickupCode}",
-        f.CreatedAt, f.AcknowledgedAt, f.Escalated, f.Reasons);
+        f.CreatedAt, f.AcknowledgedAt, f.Escalated, f.Reasons, f.CheckedInAt, f.Bay, f.CheckInNote);
 }

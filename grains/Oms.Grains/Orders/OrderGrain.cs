@@ -203,6 +203,10 @@ public sealed partial class OrderGrain(
         return added.Count > 0 && await AllocateAsync(added, result.KeepBack, null) ? added : [];
     }
 
+    public Task<OrderResult> PaymentAsync(PaymentEvent payment) => RunAsync(() => CommitAsync(_order.Payment(payment, clock.GetUtcNow())));
+
+    public Task<OrderResult> CheckInAsync(string fulfilmentId, CheckIn checkIn) => RunAsync(() => CommitAsync(_order.CheckIn(fulfilmentId, checkIn, clock.GetUtcNow())));
+
     public Task EscalateFulfilmentAsync(string fulfilmentId) => RunAsync(() => CommitAsync(_order.EscalateFulfilment(fulfilmentId, clock.GetUtcNow())));
 
     public Task<int> ResolveAllocationAsync(string fulfilmentId, string sku, string token) => Task.FromResult(_order.AllocatedUnits(fulfilmentId, sku, token));

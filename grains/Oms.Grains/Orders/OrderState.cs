@@ -34,6 +34,9 @@ public sealed class FulfilmentState
     [Id(12)] public string[] Reasons { get; set; } = [];
     [Id(13)] public int Shorts { get; set; }
     [Id(14)] public DateTimeOffset? HandedOverAt { get; set; }
+    [Id(15)] public DateTimeOffset? CheckedInAt { get; set; }
+    [Id(16)] public string? Bay { get; set; }
+    [Id(17)] public string? CheckInNote { get; set; }
 
     public FulfilmentLineState? Line(string sku) => Lines.FirstOrDefault(l => l.Sku == sku);
 
@@ -110,6 +113,10 @@ public sealed class OrderState
     [Id(18)] public List<string> SentEventIds { get; set; } = [];
     /// <summary>The order's last event sequence: its events count from 1.</summary>
     [Id(19)] public long EventSequence { get; set; }
+    /// <summary>The last payment status a payment service reported; null before any.</summary>
+    [Id(20)] public PaymentStatus? Payment { get; set; }
+    /// <summary>Ids of the external events (payments, carrier tracking) already applied, newest last (bounded).</summary>
+    [Id(21)] public List<string> ExternalEventIds { get; set; } = [];
 
     public bool Exists => Request is not null;
 

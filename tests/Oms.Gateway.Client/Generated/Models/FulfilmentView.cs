@@ -16,6 +16,14 @@ namespace Oms.Gateway.Client.Models
         public DateTimeOffset? AcknowledgedAt { get; set; }
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The bay property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Bay { get; set; }
+#nullable restore
+#else
+        public string Bay { get; set; }
+#endif
         /// <summary>The carrier property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -23,6 +31,22 @@ namespace Oms.Gateway.Client.Models
 #nullable restore
 #else
         public string Carrier { get; set; }
+#endif
+        /// <summary>The checkedInAt property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public UntypedNode? CheckedInAt { get; set; }
+#nullable restore
+#else
+        public UntypedNode CheckedInAt { get; set; }
+#endif
+        /// <summary>The checkInNote property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? CheckInNote { get; set; }
+#nullable restore
+#else
+        public string CheckInNote { get; set; }
 #endif
         /// <summary>The createdAt property</summary>
         public DateTimeOffset? CreatedAt { get; set; }
@@ -130,7 +154,10 @@ namespace Oms.Gateway.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "acknowledgedAt", n => { AcknowledgedAt = n.GetDateTimeOffsetValue(); } },
+                { "bay", n => { Bay = n.GetStringValue(); } },
                 { "carrier", n => { Carrier = n.GetStringValue(); } },
+                { "checkInNote", n => { CheckInNote = n.GetStringValue(); } },
+                { "checkedInAt", n => { CheckedInAt = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "escalated", n => { Escalated = n.GetBoolValue(); } },
                 { "fulfilmentId", n => { FulfilmentId = n.GetStringValue(); } },
@@ -154,7 +181,10 @@ namespace Oms.Gateway.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateTimeOffsetValue("acknowledgedAt", AcknowledgedAt);
+            writer.WriteStringValue("bay", Bay);
             writer.WriteStringValue("carrier", Carrier);
+            writer.WriteObjectValue<UntypedNode>("checkedInAt", CheckedInAt);
+            writer.WriteStringValue("checkInNote", CheckInNote);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteBoolValue("escalated", Escalated);
             writer.WriteStringValue("fulfilmentId", FulfilmentId);

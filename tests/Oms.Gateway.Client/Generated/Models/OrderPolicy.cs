@@ -24,6 +24,8 @@ namespace Oms.Gateway.Client.Models
 #else
         public List<string> FlaggedCustomers { get; set; }
 #endif
+        /// <summary>The holdUntilPaid property</summary>
+        public bool? HoldUntilPaid { get; set; }
         /// <summary>The refund property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -44,6 +46,7 @@ namespace Oms.Gateway.Client.Models
         public OrderPolicy()
         {
             AdditionalData = new Dictionary<string, object>();
+            HoldUntilPaid = false;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -65,6 +68,7 @@ namespace Oms.Gateway.Client.Models
             {
                 { "acknowledgeEscalateAfterSeconds", n => { AcknowledgeEscalateAfterSeconds = n.GetIntValue(); } },
                 { "flaggedCustomers", n => { FlaggedCustomers = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "holdUntilPaid", n => { HoldUntilPaid = n.GetBoolValue(); } },
                 { "refund", n => { Refund = n.GetObjectValue<global::Oms.Gateway.Client.Models.RefundPolicy>(global::Oms.Gateway.Client.Models.RefundPolicy.CreateFromDiscriminatorValue); } },
                 { "returnEscalateAfterSeconds", n => { ReturnEscalateAfterSeconds = n.GetIntValue(); } },
                 { "reviewAbove", n => { ReviewAbove = n.GetDoubleValue(); } },
@@ -80,6 +84,7 @@ namespace Oms.Gateway.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("acknowledgeEscalateAfterSeconds", AcknowledgeEscalateAfterSeconds);
             writer.WriteCollectionOfPrimitiveValues<string>("flaggedCustomers", FlaggedCustomers);
+            writer.WriteBoolValue("holdUntilPaid", HoldUntilPaid);
             writer.WriteObjectValue<global::Oms.Gateway.Client.Models.RefundPolicy>("refund", Refund);
             writer.WriteIntValue("returnEscalateAfterSeconds", ReturnEscalateAfterSeconds);
             writer.WriteDoubleValue("reviewAbove", ReviewAbove);

@@ -92,6 +92,8 @@ namespace Oms.Gateway.Client.Models
 #else
         public string OrderId { get; set; }
 #endif
+        /// <summary>The payment property</summary>
+        public global::Oms.Gateway.Client.Models.PaymentStatus? Payment { get; set; }
         /// <summary>The pickupLocationId property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -159,6 +161,7 @@ namespace Oms.Gateway.Client.Models
                 { "lines", n => { Lines = n.GetCollectionOfObjectValues<global::Oms.Gateway.Client.Models.OrderLineView>(global::Oms.Gateway.Client.Models.OrderLineView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "notifications", n => { Notifications = n.GetCollectionOfObjectValues<global::Oms.Gateway.Client.Models.OrderEvent>(global::Oms.Gateway.Client.Models.OrderEvent.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "orderId", n => { OrderId = n.GetStringValue(); } },
+                { "payment", n => { Payment = n.GetEnumValue<global::Oms.Gateway.Client.Models.PaymentStatus>(); } },
                 { "pickupLocationId", n => { PickupLocationId = n.GetStringValue(); } },
                 { "returns", n => { Returns = n.GetCollectionOfObjectValues<global::Oms.Gateway.Client.Models.ReturnView>(global::Oms.Gateway.Client.Models.ReturnView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "status", n => { Status = n.GetEnumValue<global::Oms.Gateway.Client.Models.OrderStatus>(); } },
@@ -186,6 +189,7 @@ namespace Oms.Gateway.Client.Models
             writer.WriteCollectionOfObjectValues<global::Oms.Gateway.Client.Models.OrderLineView>("lines", Lines);
             writer.WriteCollectionOfObjectValues<global::Oms.Gateway.Client.Models.OrderEvent>("notifications", Notifications);
             writer.WriteStringValue("orderId", OrderId);
+            writer.WriteEnumValue<global::Oms.Gateway.Client.Models.PaymentStatus>("payment", Payment);
             writer.WriteStringValue("pickupLocationId", PickupLocationId);
             writer.WriteCollectionOfObjectValues<global::Oms.Gateway.Client.Models.ReturnView>("returns", Returns);
             writer.WriteEnumValue<global::Oms.Gateway.Client.Models.OrderStatus>("status", Status);

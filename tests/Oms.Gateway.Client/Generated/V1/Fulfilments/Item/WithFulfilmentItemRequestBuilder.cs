@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Oms.Gateway.Client.Models;
 using Oms.Gateway.Client.V1.Fulfilments.Item.Accept;
+using Oms.Gateway.Client.V1.Fulfilments.Item.CheckIn;
 using Oms.Gateway.Client.V1.Fulfilments.Item.Collect;
 using Oms.Gateway.Client.V1.Fulfilments.Item.Deliver;
 using Oms.Gateway.Client.V1.Fulfilments.Item.Pack;
@@ -29,6 +30,11 @@ namespace Oms.Gateway.Client.V1.Fulfilments.Item
         public global::Oms.Gateway.Client.V1.Fulfilments.Item.Accept.AcceptRequestBuilder Accept
         {
             get => new global::Oms.Gateway.Client.V1.Fulfilments.Item.Accept.AcceptRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The checkIn property</summary>
+        public global::Oms.Gateway.Client.V1.Fulfilments.Item.CheckIn.CheckInRequestBuilder CheckIn
+        {
+            get => new global::Oms.Gateway.Client.V1.Fulfilments.Item.CheckIn.CheckInRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The collect property</summary>
         public global::Oms.Gateway.Client.V1.Fulfilments.Item.Collect.CollectRequestBuilder Collect

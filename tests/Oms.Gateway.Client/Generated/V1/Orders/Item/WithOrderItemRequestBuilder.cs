@@ -6,6 +6,7 @@ using Microsoft.Kiota.Abstractions;
 using Oms.Gateway.Client.Models;
 using Oms.Gateway.Client.V1.Orders.Item.Approve;
 using Oms.Gateway.Client.V1.Orders.Item.Cancel;
+using Oms.Gateway.Client.V1.Orders.Item.PaymentEvents;
 using Oms.Gateway.Client.V1.Orders.Item.Reject;
 using Oms.Gateway.Client.V1.Orders.Item.Returns;
 using System.Collections.Generic;
@@ -30,6 +31,11 @@ namespace Oms.Gateway.Client.V1.Orders.Item
         public global::Oms.Gateway.Client.V1.Orders.Item.Cancel.CancelRequestBuilder Cancel
         {
             get => new global::Oms.Gateway.Client.V1.Orders.Item.Cancel.CancelRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The paymentEvents property</summary>
+        public global::Oms.Gateway.Client.V1.Orders.Item.PaymentEvents.PaymentEventsRequestBuilder PaymentEvents
+        {
+            get => new global::Oms.Gateway.Client.V1.Orders.Item.PaymentEvents.PaymentEventsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The reject property</summary>
         public global::Oms.Gateway.Client.V1.Orders.Item.Reject.RejectRequestBuilder Reject
