@@ -47,6 +47,12 @@ public interface IOrderGrain : IGrainWithStringKey
     /// <paramref name="eventIds"/> that the order's persisted state holds (the rest belong to a write that failed).
     /// </summary>
     Task<string[]> HasEventsAsync(string[] eventIds);
+
+    /// <summary>
+    /// Pseudonymises the customer's personal data held by this order (issue 12 item 6); idempotent. False: no
+    /// such order.
+    /// </summary>
+    Task<bool> EraseCustomerAsync();
 }
 
 /// <summary>A customer's orders (key = customerId), for the call centre.</summary>
@@ -57,6 +63,9 @@ public interface ICustomerOrdersGrain : IGrainWithStringKey
     /// <summary>Newest first.</summary>
     [AlwaysInterleave]
     Task<CustomerOrder[]> GetAsync();
+
+    /// <summary>Erases the customer's personal data in every order of the index; the same answer when repeated.</summary>
+    Task<CustomerErasureResult> EraseAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("oms.CustomerOrder")]

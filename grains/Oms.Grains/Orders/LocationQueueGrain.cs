@@ -196,12 +196,16 @@ public sealed partial class LocationQueueGrain(
 public sealed class CustomerOrdersState
 {
     [Id(0)] public List<CustomerOrder> Orders { get; set; } = [];
+    /// <summary>When the customer's data was first erased (null: never).</summary>
+    [Id(1)] public DateTimeOffset? ErasedAt { get; set; }
 }
 
 /// <summary>A customer's order ids, newest first. One grain per customer: the index grows with the customer, not the shop.</summary>
 [Reentrant]
-public sealed class CustomerOrdersGrain(
-    [PersistentState("customer-orders", OmsNames.Storage)] IPersistentState<CustomerOrdersState> state) : Grain, ICustomerOrdersGrain
+public sealed partial class CustomerOrdersGrain(
+    [PersistentState("customer-orders", OmsNames.Storage)] IPersistentState<CustomerOrdersState> state,
+    TimeProvider clock,
+    ILogger<CustomerOrdersGrain> logger) : Grain, ICustomerOrdersGrain
 {
     private List<CustomerOrder> _orders = [];
     private WriteCoalescer _writer = null!;
@@ -209,9 +213,10 @@ public sealed class CustomerOrdersGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _orders = state.RecordExists ? [.. state.State.Orders] : [];
+        _erasedAt = state.RecordExists ? state.State.ErasedAt : null;
         _writer = new WriteCoalescer(_ =>
         {
-            state.State = new CustomerOrdersState { Orders = [.. _orders] };
+            state.State = new CustomerOrdersState { Orders = [.. _orders], ErasedAt = _erasedAt };
             return state.WriteStateAsync();
         });
         return Task.CompletedTask;
@@ -221,6 +226,7 @@ public sealed class CustomerOrdersGrain(
     {
         if (_orders.Any(o => o.OrderId == order.OrderId)) return _writer.CommitAsync();
         _orders.Add(order);
+        EraseLateArrival(order);
         return _writer.CommitAsync();
     }
 

@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Oms.GrainInterfaces.Orders;
+using Oms.GrainInterfaces.Sourcing;
+
+namespace Oms.Grains.Orders;
+
+/// <summary>
+/// Pseudonymises a customer's personal data in one order's state (issue 12 item 6), pure so it is table-tested.
+/// Personal data held by an order: the customer's e-mail, the delivery coordinates, the e-mail copied onto every
+/// stored customer notification, and the request's fingerprint (the serialised request, e-mail included). Amounts,
+/// SKUs, quantities, statuses, fulfilments, returns and stock history stay for accounting; so do the customer id
+/// (the key of the customer index, a reference, not personal data itself) and the address's country (VAT).
+/// The pseudonym is stable (the same customer always gets the same one) so erased orders still group together,
+/// and is derived from a hash of the customer id, so it reveals nothing new.
+/// </summary>
+public static class CustomerErasure
+{
+    public const string ErasedEvent = "customer_erased";
+    public const string Prefix = "erased-";
+
+    /// <summary><c>erased-</c> and the first 16 hex digits of SHA-256 of the customer id.</summary>
+    public static string Pseudonym(string customerId) =>
+        Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customerId)))[..16];
+
+    /// <summary>True once the order carries the erasure entry: erasing again changes nothing.</summary>
+    public static bool IsErased(OrderState state) => state.Timeline.Any(t => t.Event == ErasedEvent);
+
+    /// <summary>
+    /// Erases the customer's personal data from <paramref name="state"/>; false when there is nothing to do (no order,
+    /// or already erased and nothing personal left). The timeline gets one <see cref="ErasedEvent"/> entry, without
+    /// personal data.
+    /// </summary>
+    public static bool Erase(OrderState state, DateTimeOffset now)
+    {
+        if (state.Request is not { } request) return false;
+        var pseudonym = Pseudonym(request.Customer.Id);
+        var erased = request with
+        {
+            Customer = request.Customer with { Email = request.Customer.Email is null ? null : pseudonym },
+            Address = request.Address is null ? null : request.Address with { Latitude = null, Longitude = null },
+        };
+        var events = state.Events.Select(e => e.CustomerEmail is null ? e : e with { CustomerEmail = pseudonym }).ToList();
+        var changed = erased != request || !events.SequenceEqual(state.Events) || !IsErased(state);
+        if (!changed) return false;
+
+        state.Request = erased;
+        state.Fingerprint = JsonSerializer.Serialize(erased);
+        state.Events = events;
+        if (!IsErased(state)) state.Timeline.Add(new TimelineEntry(now, ErasedEvent, $"personal data replaced by {pseudonym}"));
+        return true;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Oms.Grains.Orders;
+
+/// <summary>The customer erasure (issue 12 item 6): the pure <see cref="CustomerErasure"/> decides, the shell persists.</summary>
+public sealed partial class OrderGrain
+{
+    public async Task<bool> EraseCustomerAsync()
+    {
+        if (!_order.Exists) return false;
+        try
+        {
+            if (!CustomerErasure.Erase(state.State, clock.GetUtcNow())) return true;
+            await state.WriteStateAsync();
+            LogCustomerErased(OrderId);
+            return true;
+        }
+        catch
+        {
+            await ReloadAsync(); // storage is the truth again (as in RunAsync); the caller erases again
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Customer data of order {OrderId} erased")]
+    private partial void LogCustomerErased(string orderId);
+}
