@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Oms.GrainInterfaces;
+using Oms.GrainInterfaces.Orders;
+
 namespace Oms.Gateway.Tests;
 
 /// <summary>The order flow over HTTP against the embedded gateway: capture, sourcing, store steps, returns.</summary>
@@ -448,6 +452,32 @@ public sealed class OrderApiTests(GatewayFixture fx)
         Assert.Equal(ids.AsEnumerable().Reverse(), list.GetProperty("orders").EnumerateArray().Select(o => o.GetProperty("orderId").GetString()));
         Assert.All(list.GetProperty("orders").EnumerateArray(), o => Assert.Equal("sourced", o.GetProperty("status").GetString()));
         Assert.Empty((await fx.GetOk($"/v1/customers/nobody-{_id}/orders")).GetProperty("orders").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Erasing_a_customer_pseudonymises_every_order_and_answers_the_same_twice()
+    {
+        var a = Sku("gdpr");
+        await Stock(Wh, a, 10);
+        var customer = $"cust-gdpr-{_id}";
+        string[] ids = [Order("gdpr0"), Order("gdpr1")];
+        foreach (var id in ids) await Place(ShipTo(id, customer, (a, 1, 2m)));
+        var index = fx.Services.GetRequiredService<IGrainFactory>().GetGrain<ICustomerOrdersGrain>(customer);
+
+        var first = await index.EraseAsync();
+        var second = await index.EraseAsync();
+
+        Assert.Equal(first, second);
+        Assert.Equal(2, first.OrdersErased);
+        foreach (var id in ids)
+        {
+            var text = (await fx.GetOk($"/v1/orders/{id}")).GetRawText();
+            Assert.DoesNotContain("c@example.com", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("51.75", text, StringComparison.Ordinal);
+            Assert.Single(Events(await fx.GetOk($"/v1/orders/{id}")), e => e == "customer_erased");
+        }
+
+        Assert.Equal(2, (await fx.GetOk($"/v1/customers/{customer}/orders")).GetProperty("orders").GetArrayLength());
     }
 
     [Fact]
