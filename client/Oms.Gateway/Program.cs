@@ -1,5 +1,6 @@
 using Oms.Gateway.Availability;
 using Oms.Gateway.Carts;
+using Oms.Gateway.Customers;
 using Oms.Gateway.Demo;
 using Oms.Gateway.Events;
 using Oms.Gateway.Hosting;
@@ -36,6 +37,7 @@ api.MapOrdersApi();
 api.MapFulfilmentApi();
 api.MapApiKeysApi();
 api.MapEventsApi();
+api.MapCustomersApi();
 app.MapOperationsApi();
 
 app.LogStartup(mode);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Oms.GrainInterfaces;
 using Oms.GrainInterfaces.Orders;
 
@@ -462,13 +461,18 @@ public sealed class OrderApiTests(GatewayFixture fx)
         var customer = $"cust-gdpr-{_id}";
         string[] ids = [Order("gdpr0"), Order("gdpr1")];
         foreach (var id in ids) await Place(ShipTo(id, customer, (a, 1, 2m)));
-        var index = fx.Services.GetRequiredService<IGrainFactory>().GetGrain<ICustomerOrdersGrain>(customer);
 
-        var first = await index.EraseAsync();
-        var second = await index.EraseAsync();
+        // The export holds everything, and is recorded on each order.
+        var export = await fx.GetOk($"/v1/customers/{customer}/export");
+        Assert.Equal(2, export.GetProperty("orders").GetArrayLength());
+        Assert.Equal("c@example.com", export.GetProperty("customer").GetProperty("email").GetString());
+        Assert.Contains("customer_exported", Events(await fx.GetOk($"/v1/orders/{ids[0]}")));
 
-        Assert.Equal(first, second);
-        Assert.Equal(2, first.OrdersErased);
+        var (firstStatus, first) = await Post($"/v1/customers/{customer}/erase", null);
+        var (_, second) = await Post($"/v1/customers/{customer}/erase", null);
+        Assert.Equal(HttpStatusCode.OK, firstStatus);
+        Assert.Equal(first.GetRawText(), second.GetRawText());
+        Assert.Equal(2, first.GetProperty("ordersErased").GetInt32());
         foreach (var id in ids)
         {
             var text = (await fx.GetOk($"/v1/orders/{id}")).GetRawText();
@@ -477,7 +481,14 @@ public sealed class OrderApiTests(GatewayFixture fx)
             Assert.Single(Events(await fx.GetOk($"/v1/orders/{id}")), e => e == "customer_erased");
         }
 
+        var after = (await fx.GetOk($"/v1/customers/{customer}/export")).GetRawText();
+        Assert.DoesNotContain("c@example.com", after, StringComparison.Ordinal);
+        Assert.Contains("erased-", after, StringComparison.Ordinal);
         Assert.Equal(2, (await fx.GetOk($"/v1/customers/{customer}/orders")).GetProperty("orders").GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await fx.Http.GetAsync($"/v1/customers/nobody-{_id}/export")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fx.Http.GetAsync("/v1/customers/bad%20id!/export")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Post("/v1/customers/bad%20id!/erase", null)).Status);
     }
 
     [Fact]

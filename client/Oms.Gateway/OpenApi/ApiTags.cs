@@ -12,6 +12,7 @@ public static class ApiTags
     public const string StoreFulfilment = "Store fulfilment";
     public const string ApiKeys = "API keys";
     public const string Events = "Events";
+    public const string Customers = "Customer data";
 
     public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
     {
@@ -23,6 +24,7 @@ public static class ApiTags
         [Sourcing] = "Sourcing profiles (admin) and the dry-run plan an order would get (orders).",
         [StoreFulfilment] = "The store and warehouse workflow: work queues, pick lists, pick, short, pack, ship, BOPIS ready and collect (store-ops scope).",
         [Events] = "Integration events from the durable event log: the pull feed with a cursor (orders scope); the same events go to webhooks.",
+        [Customers] = "GDPR: erase (pseudonymise) and export a customer's personal data (admin scope).",
         [ApiKeys] = "Runtime API keys: issue (shown once, stored hashed), list without secrets, rotate with an overlap, revoke (admin scope).",
     };
 }

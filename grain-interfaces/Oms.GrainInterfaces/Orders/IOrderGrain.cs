@@ -53,6 +53,9 @@ public interface IOrderGrain : IGrainWithStringKey
     /// such order.
     /// </summary>
     Task<bool> EraseCustomerAsync();
+
+    /// <summary>The order for a customer-data export, recorded on its timeline first; null: no such order.</summary>
+    Task<OrderView?> ExportAsync();
 }
 
 /// <summary>A customer's orders (key = customerId), for the call centre.</summary>

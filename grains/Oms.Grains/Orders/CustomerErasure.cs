@@ -18,6 +18,7 @@ namespace Oms.Grains.Orders;
 public static class CustomerErasure
 {
     public const string ErasedEvent = "customer_erased";
+    public const string ExportedEvent = "customer_exported";
     public const string Prefix = "erased-";
 
     /// <summary><c>erased-</c> and the first 16 hex digits of SHA-256 of the customer id.</summary>
@@ -42,12 +43,17 @@ public static class CustomerErasure
             Address = request.Address is null ? null : request.Address with { Latitude = null, Longitude = null },
         };
         var events = state.Events.Select(e => e.CustomerEmail is null ? e : e with { CustomerEmail = pseudonym }).ToList();
-        var changed = erased != request || !events.SequenceEqual(state.Events) || !IsErased(state);
+        // Integration events not yet in the event log carry the e-mail in their payload (those already there keep it
+        // until the log's retention; docs/decisions/0017).
+        var email = request.Customer.Email is { } e1 ? JsonSerializer.Serialize(e1)[1..^1] : null;
+        var outbox = email is null ? state.Outbox : [.. state.Outbox.Select(e => e with { Data = e.Data.Replace(email, pseudonym, StringComparison.Ordinal) })];
+        var changed = erased != request || !events.SequenceEqual(state.Events) || !outbox.SequenceEqual(state.Outbox) || !IsErased(state);
         if (!changed) return false;
 
         state.Request = erased;
         state.Fingerprint = JsonSerializer.Serialize(erased);
         state.Events = events;
+        state.Outbox = outbox;
         if (!IsErased(state)) state.Timeline.Add(new TimelineEntry(now, ErasedEvent, $"personal data replaced by {pseudonym}"));
         return true;
     }

@@ -1,3 +1,5 @@
+using Oms.GrainInterfaces.Orders;
+
 namespace Oms.Grains.Orders;
 
 /// <summary>The customer erasure (issue 12 item 6): the pure <see cref="CustomerErasure"/> decides, the shell persists.</summary>
@@ -16,6 +18,23 @@ public sealed partial class OrderGrain
         catch
         {
             await ReloadAsync(); // storage is the truth again (as in RunAsync); the caller erases again
+            throw;
+        }
+    }
+
+    /// <summary>The order as held, for a data export; the export is recorded on the timeline first (audit).</summary>
+    public async Task<OrderView?> ExportAsync()
+    {
+        if (!_order.Exists) return null;
+        try
+        {
+            state.State.Timeline.Add(new TimelineEntry(clock.GetUtcNow(), CustomerErasure.ExportedEvent, "the customer's data was exported"));
+            await state.WriteStateAsync();
+            return _order.View();
+        }
+        catch
+        {
+            await ReloadAsync();
             throw;
         }
     }

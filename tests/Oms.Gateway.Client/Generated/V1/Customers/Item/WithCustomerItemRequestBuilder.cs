@@ -2,6 +2,8 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using Oms.Gateway.Client.V1.Customers.Item.Erase;
+using Oms.Gateway.Client.V1.Customers.Item.Export;
 using Oms.Gateway.Client.V1.Customers.Item.Orders;
 using System.Collections.Generic;
 using System.IO;
@@ -15,6 +17,16 @@ namespace Oms.Gateway.Client.V1.Customers.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WithCustomerItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The erase property</summary>
+        public global::Oms.Gateway.Client.V1.Customers.Item.Erase.EraseRequestBuilder Erase
+        {
+            get => new global::Oms.Gateway.Client.V1.Customers.Item.Erase.EraseRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The export property</summary>
+        public global::Oms.Gateway.Client.V1.Customers.Item.Export.ExportRequestBuilder Export
+        {
+            get => new global::Oms.Gateway.Client.V1.Customers.Item.Export.ExportRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The orders property</summary>
         public global::Oms.Gateway.Client.V1.Customers.Item.Orders.OrdersRequestBuilder Orders
         {
