@@ -11,6 +11,7 @@ using Oms.Gateway.Operations;
 using Oms.Gateway.Orders;
 using Oms.Gateway.Reference;
 using Oms.Gateway.Security;
+using Oms.Gateway.Webhooks;
 
 var builder = WebApplication.CreateBuilder(OmsArgs.Normalize(args));
 var mode = GatewayMode.From(builder.Configuration);
@@ -38,6 +39,7 @@ api.MapFulfilmentApi();
 api.MapApiKeysApi();
 api.MapEventsApi();
 api.MapCustomersApi();
+api.MapWebhooksApi();
 app.MapOperationsApi();
 
 app.LogStartup(mode);

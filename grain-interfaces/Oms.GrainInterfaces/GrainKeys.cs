@@ -25,6 +25,8 @@ public static class SingletonKeys
     public const string Catalog = "catalog";
 
     public const string ApiKeys = "api-keys";
+
+    public const string Webhooks = "webhooks";
 }
 
 /// <summary>

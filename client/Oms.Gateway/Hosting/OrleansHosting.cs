@@ -1,5 +1,6 @@
 using Oms.Grains.Hosting;
 using Oms.Grains.Reference;
+using Oms.Grains.Webhooks;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -13,6 +14,7 @@ public static class OrleansHosting
         if (!mode.Cluster)
         {
             builder.UseOrleans(silo => silo.AddOms(mode.Silo));
+            builder.Services.PostConfigure<WebhookOptions>(o => o.AllowedHosts ??= WebhookOptions.Loopback);
             return builder;
         }
 
@@ -33,6 +35,7 @@ public static class OrleansHosting
         });
         builder.Services.AddSingleton<ReferenceDataCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataCache>());
+        WebhookOptions.AddTo(builder.Services);
         return builder;
     }
 }

@@ -13,6 +13,7 @@ public static class ApiTags
     public const string ApiKeys = "API keys";
     public const string Events = "Events";
     public const string Customers = "Customer data";
+    public const string Webhooks = "Webhooks";
 
     public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
     {
@@ -26,5 +27,6 @@ public static class ApiTags
         [Events] = "Integration events from the durable event log: the pull feed with a cursor (orders scope); the same events go to webhooks.",
         [Customers] = "GDPR: erase (pseudonymise) and export a customer's personal data (admin scope).",
         [ApiKeys] = "Runtime API keys: issue (shown once, stored hashed), list without secrets, rotate with an overlap, revoke (admin scope).",
+        [Webhooks] = "Webhook subscriptions and their deliveries: signed per Standard Webhooks, retried with backoff, dead letters replayable (admin scope).",
     };
 }

@@ -105,6 +105,7 @@ public static class OmsSiloBuilderExtensions
         silo.Services.AddSingleton<Sourcing.OrderSourcing>();
         silo.Services.AddOptions<Events.EventLogOptions>().BindConfiguration(Events.EventLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataCache>());
+        Webhooks.WebhookOptions.AddTo(silo.Services);
         return silo;
     }
 

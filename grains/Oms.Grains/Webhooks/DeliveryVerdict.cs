@@ -1,0 +1,8 @@
+namespace Oms.Grains.Webhooks;
+
+public enum DeliveryVerdict
+{
+    Succeeded,
+    Retry,
+    Gone,
+}
