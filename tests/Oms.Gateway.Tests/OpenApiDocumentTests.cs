@@ -31,8 +31,10 @@ public sealed class OpenApiDocumentTests(GatewayFixture fx)
             foreach (var (status, response) in responses.Where(r => r.Key[0] is '4' or '5'))
                 Assert.Equal("#/components/schemas/Problem", (string?)response!["content"]?["application/problem+json"]?["schema"]?["$ref"]);
             var idempotency = op["parameters"]?.AsArray().Any(p => (string?)p!["$ref"] == "#/components/parameters/IdempotencyKey") == true;
-            // Issuing and rotating API keys answer with a secret shown once, which is never stored for a replay (ADR 13).
-            var replayable = method == "post" && !path.StartsWith("/v1/admin/api-keys", StringComparison.Ordinal);
+            // Issuing and rotating API keys and rotating a webhook secret answer with a secret shown once, which is
+            // never stored for a replay (ADR 13, 16).
+            var replayable = method == "post" && !path.StartsWith("/v1/admin/api-keys", StringComparison.Ordinal)
+                && !path.EndsWith("/rotate-secret", StringComparison.Ordinal);
             Assert.True(idempotency == replayable, $"{name}: Idempotency-Key declared {idempotency}");
         }
 

@@ -16,6 +16,7 @@ using Oms.Gateway.Client.V1.Orders;
 using Oms.Gateway.Client.V1.Products;
 using Oms.Gateway.Client.V1.Returns;
 using Oms.Gateway.Client.V1.Sourcing;
+using Oms.Gateway.Client.V1.Webhooks;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -97,6 +98,11 @@ namespace Oms.Gateway.Client.V1
         public global::Oms.Gateway.Client.V1.Sourcing.SourcingRequestBuilder Sourcing
         {
             get => new global::Oms.Gateway.Client.V1.Sourcing.SourcingRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The webhooks property</summary>
+        public global::Oms.Gateway.Client.V1.Webhooks.WebhooksRequestBuilder Webhooks
+        {
+            get => new global::Oms.Gateway.Client.V1.Webhooks.WebhooksRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Oms.Gateway.Client.V1.V1RequestBuilder"/> and sets the default values.
