@@ -1,4 +1,5 @@
 using Oms.GrainInterfaces.Security;
+using Oms.Grains.Storage;
 
 namespace Oms.Grains.Security;
 
@@ -9,41 +10,28 @@ namespace Oms.Grains.Security;
 public sealed class ApiKeysGrain(
     [PersistentState("api-keys", OmsNames.Storage)] IPersistentState<ApiKeySet> state) : Grain, IApiKeysGrain
 {
-    private ApiKeySet _committed = ApiKeySet.Empty;
+    private SnapshotState<ApiKeySet> _set = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A record that never was written comes back as an uninitialised instance, not null.
-        _committed = state.RecordExists ? state.State : ApiKeySet.Empty;
+        _set = new SnapshotState<ApiKeySet>(state, ApiKeySet.Empty);
         return Task.CompletedTask;
     }
 
-    public Task<ApiKeyChange> CreateAsync(ApiKeyRecord key) => CommitAsync(ApiKeyRules.Create(_committed, key));
+    public Task<ApiKeyChange> CreateAsync(ApiKeyRecord key) => CommitAsync(ApiKeyRules.Create(_set.Committed, key));
 
     public Task<ApiKeyChange> RotateAsync(string id, ApiKeySecretHash secret, DateTimeOffset previousExpireAt) =>
-        CommitAsync(ApiKeyRules.Rotate(_committed, id, secret, previousExpireAt));
+        CommitAsync(ApiKeyRules.Rotate(_set.Committed, id, secret, previousExpireAt));
 
-    public Task<ApiKeyChange> RevokeAsync(string id, DateTimeOffset at) => CommitAsync(ApiKeyRules.Revoke(_committed, id, at));
+    public Task<ApiKeyChange> RevokeAsync(string id, DateTimeOffset at) => CommitAsync(ApiKeyRules.Revoke(_set.Committed, id, at));
 
-    public Task<long> GetVersionAsync() => Task.FromResult(_committed.Version);
+    public Task<long> GetVersionAsync() => Task.FromResult(_set.Committed.Version);
 
-    public Task<ApiKeySet> GetSetAsync() => Task.FromResult(_committed);
+    public Task<ApiKeySet> GetSetAsync() => Task.FromResult(_set.Committed);
 
     private async Task<ApiKeyChange> CommitAsync(ApiKeyChange change)
     {
-        if (change.Outcome != ApiKeyOutcome.Done) return change;
-        state.State = change.Set;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = _committed;
-            throw;
-        }
-
-        _committed = change.Set;
+        if (change.Outcome == ApiKeyOutcome.Done) await _set.CommitAsync(change.Set);
         return change;
     }
 }
