@@ -12,7 +12,7 @@ namespace Oms.Gateway.Tests;
 /// The embedded gateway (silo + HTTP, in-memory storage) on a real Kestrel port, so every test goes over real
 /// HTTP. Each fixture has its own silo ports so collections never collide.
 /// </summary>
-public sealed class GatewayFixture : WebApplicationFactory<Program>, IAsyncLifetime
+public class GatewayFixture : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = CreateJson();
 
@@ -27,7 +27,11 @@ public sealed class GatewayFixture : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Oms:GatewayPort", FreePort().ToString());
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseEnvironment("Development");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
+
+    /// <summary>Settings a derived fixture adds.</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings => [];
 
     public async Task InitializeAsync()
     {

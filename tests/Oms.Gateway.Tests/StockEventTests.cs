@@ -1,0 +1,92 @@
+namespace Oms.Gateway.Tests;
+
+/// <summary>Stock events in the feed, with stock events turned on (<see cref="StockEventsFixture"/>).</summary>
+[Collection(StockEventsCollection.Name)]
+public sealed class StockEventTests(StockEventsFixture fx)
+{
+    private readonly string _id = Guid.NewGuid().ToString("N")[..10];
+
+    private const string Wh = GatewayFixture.Warehouse;
+
+    private async Task Stock(string sku, int onHand)
+    {
+        await fx.PutOk($"/v1/products/{sku}", new { name = sku, barcode = $"BC{sku}" });
+        await fx.PutOk($"/v1/inventory/{Wh}/{sku}", new { onHand, asOf = "2026-04-01T00:00:00Z" });
+    }
+
+    /// <summary>Every event from the start of the feed, paging with <paramref name="limit"/>.</summary>
+    private async Task<(List<JsonElement> Events, string Next)> ReadAll(string? after = null, int limit = 1000, string? types = null)
+    {
+        var events = new List<JsonElement>();
+        var cursor = after;
+        while (true)
+        {
+            var query = $"/v1/events?limit={limit}" + (cursor is null ? "" : $"&after={cursor}") + (types is null ? "" : $"&types={types}");
+            var page = await fx.GetOk(query);
+            var got = page.GetProperty("events").EnumerateArray().ToList();
+            var next = page.GetProperty("next").GetString()!;
+            events.AddRange(got);
+            if (got.Count == 0 || next == cursor) return (events, next);
+            cursor = next;
+        }
+    }
+
+    private async Task<JsonElement> Post(string path, object body)
+    {
+        var response = await fx.Http.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static string Subject(JsonElement e) => e.GetProperty("subject").GetString()!;
+
+    [Fact]
+    public async Task Stock_changes_are_announced_per_channel_coalesced_with_out_and_back_in_stock()
+    {
+        var sku = $"ES-{_id}";
+        var (_, start) = await ReadAll();
+        await Stock(sku, 20);
+        // A burst inside one window: one stock.changed with the last figure, not one per change.
+        for (var i = 1; i <= 5; i++) await fx.PostOk("/v1/inventory/adjustments", new { locationId = Wh, sku, eventId = $"adj-{_id}-{i}", delta = -1, reason = "shrink" });
+        var subject = $"stock:{sku}:{GatewayFixture.Channel}";
+
+        async Task<List<JsonElement>> Mine(int atLeast)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                var mine = (await ReadAll(start)).Events.Where(e => Subject(e) == subject).ToList();
+                if (mine.Count >= atLeast || DateTime.UtcNow > deadline) return mine;
+                await Task.Delay(100);
+            }
+        }
+
+        var first = await Mine(1);
+        var changed = Assert.Single(first);
+        Assert.Equal("stock.changed", changed.GetProperty("type").GetString());
+        var shown = await fx.GetOk($"/v1/availability/{sku}?channel={GatewayFixture.Channel}");
+        Assert.Equal(shown.GetProperty("available").GetInt32(), changed.GetProperty("data").GetProperty("available").GetInt32());
+        Assert.Equal(shown.GetProperty("status").GetString(), changed.GetProperty("data").GetProperty("status").GetString());
+        Assert.True(shown.GetProperty("available").GetInt32() > 5);
+
+        await fx.PutOk($"/v1/inventory/{Wh}/{sku}", new { onHand = 0, asOf = "2026-04-02T00:00:00Z" });
+        var afterOut = await Mine(3);
+        Assert.Equal<string>(["stock.changed", "stock.changed", "stock.out"], [.. afterOut.Select(e => e.GetProperty("type").GetString()!)]);
+        Assert.Equal(shown.GetProperty("available").GetInt32(), afterOut[1].GetProperty("data").GetProperty("previousAvailable").GetInt32());
+
+        await fx.PutOk($"/v1/inventory/{Wh}/{sku}", new { onHand = 2, asOf = "2026-04-03T00:00:00Z" });
+        var back = await Mine(5);
+        // Back from out is back in stock (not "low", although two units are below the threshold).
+        Assert.Equal<string>(["stock.changed", "stock.back_in_stock"], [.. back.Skip(3).Select(e => e.GetProperty("type").GetString()!)]);
+        Assert.Equal("low_stock", back[4].GetProperty("data").GetProperty("status").GetString());
+
+        await fx.PutOk($"/v1/inventory/{Wh}/{sku}", new { onHand = 40, asOf = "2026-04-04T00:00:00Z" });
+        await Mine(6);
+        await fx.PutOk($"/v1/inventory/{Wh}/{sku}", new { onHand = 3, asOf = "2026-04-05T00:00:00Z" });
+        back = await Mine(8);
+        Assert.Equal<string>(["stock.changed", "stock.changed", "stock.low"], [.. back.Skip(5).Select(e => e.GetProperty("type").GetString()!)]);
+        Assert.Equal(Enumerable.Range(1, back.Count).Select(i => (long)i), back.Select(e => e.GetProperty("sequence").GetInt64()));
+    }
+
+}
