@@ -28,7 +28,8 @@ public static class OmsNames
 
     public static int PartitionOf(string sku) => (int)((uint)StableHash(sku) % StockDeltaPartitions);
 
-    private static int StableHash(string s)
+    /// <summary>FNV-1a over the UTF-16 code units: the same on every process and run (string.GetHashCode is not).</summary>
+    public static int StableHash(string s)
     {
         unchecked
         {

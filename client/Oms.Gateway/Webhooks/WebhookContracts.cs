@@ -28,3 +28,27 @@ public sealed record WebhookInfo(
 }
 
 public sealed record WebhookList(WebhookInfo[] Webhooks);
+
+/// <summary>One attempt: when, the receiver's status code (absent when it could not be reached), how long, and what went wrong.</summary>
+public sealed record WebhookAttemptInfo(DateTimeOffset At, int? StatusCode, int DurationMs, string? Error);
+
+/// <summary>
+/// One event on its way to a subscription. <see cref="Status"/>: pending (not attempted yet), failed (an attempt failed,
+/// <see cref="NextAttemptAt"/> says when the next goes), succeeded, dead (every attempt failed: replay it).
+/// </summary>
+public sealed record WebhookDeliveryInfo(
+    string DeliveryId, string EventId, string Type, string Subject, long Sequence, DeliveryStatus Status,
+    WebhookAttemptInfo[] Attempts, DateTimeOffset? NextAttemptAt, DateTimeOffset CreatedAt)
+{
+    public static WebhookDeliveryInfo From(WebhookDelivery d) => new(
+        d.Id, d.Event.Id, d.Event.Type, d.Event.Subject, d.Event.Sequence, d.Status,
+        [.. d.Attempts.Select(a => new WebhookAttemptInfo(a.At, a.StatusCode, a.DurationMs, a.Error))],
+        d.IsFinished ? null : d.NextAttemptAt, d.CreatedAt);
+}
+
+public sealed record WebhookDeliveryList(WebhookDeliveryInfo[] Deliveries);
+
+public sealed record WebhookReplayResult(int Replayed);
+
+/// <summary>The payload of a <c>webhook.test</c> event.</summary>
+public sealed record WebhookTestData(string WebhookId, string Message);

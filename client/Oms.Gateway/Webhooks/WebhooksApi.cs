@@ -5,18 +5,22 @@ using Oms.Gateway.Security;
 using Oms.GrainInterfaces.Events;
 using Oms.GrainInterfaces.Webhooks;
 using Oms.Grains;
+using Oms.Grains.Events;
 using Oms.Grains.Webhooks;
 
 namespace Oms.Gateway.Webhooks;
 
 /// <summary>
 /// Webhook subscriptions (admin): put, list and read without secrets, remove, rotate the signing secret with an
-/// overlap. A generated or rotated secret is in that one answer only.
+/// overlap, send a test event, read the delivery log and replay deliveries. A generated or rotated secret is in that
+/// one answer only.
 /// </summary>
 public static class WebhooksApi
 {
     public const int MaxOverlapSeconds = 30 * 24 * 3600;
     public const int MaxEvents = 32;
+    public const int DefaultDeliveries = 100;
+    public const int MaxDeliveries = 1000;
 
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
@@ -29,6 +33,14 @@ public static class WebhooksApi
             .WithSummary("Remove a subscription: nothing more is delivered to it");
         hooks.MapPost("/{id}/rotate-secret", Rotate).WithName("RotateWebhookSecret").WithMetadata(new SecretInResponse())
             .ProducesProblems(ProblemKinds.NotFound).WithSummary("A new signing secret (shown once); the old one still signs for the overlap");
+        hooks.MapPost("/{id}/test", SendTest).WithName("TestWebhook").ProducesProblems(ProblemKinds.NotFound)
+            .WithSummary("Queue a webhook.test event for this subscription only; its delivery shows in the delivery log");
+        hooks.MapGet("/{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries").ProducesProblems(ProblemKinds.NotFound)
+            .WithSummary("The delivery log, newest first, with every attempt: pending, failed (retrying), and the last succeeded and dead ones");
+        hooks.MapPost("/{id}/deliveries/{deliveryId}/replay", Replay).WithName("ReplayWebhookDelivery").ProducesProblems(ProblemKinds.NotFound)
+            .WithSummary("Deliver again at once with a fresh retry schedule (the same webhook-id)");
+        hooks.MapPost("/{id}/replay-dead", ReplayDead).WithName("ReplayDeadWebhookDeliveries").ProducesProblems(ProblemKinds.NotFound)
+            .WithSummary("Replay every dead letter of this subscription");
         return app;
     }
 
@@ -87,6 +99,69 @@ public static class WebhooksApi
         var change = await Registry(grains).RotateSecretAsync(id, secret, now + overlap);
         return change.Found ? TypedResults.Ok(WebhookInfo.From(change.Subscription!, secret.Secret)) : NotFound(id);
     }
+
+    private static async Task<Results<Accepted<WebhookDeliveryInfo>, ProblemHttpResult>> SendTest(string id, IGrainFactory grains, TimeProvider time)
+    {
+        if (!Validator.IsId(id)) return Problems.Validation("id", "is not a valid id");
+        var now = time.GetUtcNow();
+        var nonce = EventIds.NewNonce();
+        var test = new IntegrationEvent(EventIds.For(nonce, 1), EventTypes.WebhookTest, now, WebhookSubject(id), 1,
+            EventJson.Write(new WebhookTestData(id, "a test event sent by POST /v1/webhooks/{id}/test")));
+        var delivery = await DeliveryGrain(grains, id).SendTestAsync(test);
+        return delivery is null ? NotFound(id) : TypedResults.Accepted($"/v1/webhooks/{id}/deliveries", WebhookDeliveryInfo.From(delivery));
+    }
+
+    private static async Task<Results<Ok<WebhookDeliveryList>, ProblemHttpResult>> Deliveries(string id, string? status, int? limit, IGrainFactory grains)
+    {
+        var v = new Validator().Id("id", id).Range("limit", limit, 1, MaxDeliveries, required: false);
+        DeliveryStatus? wanted = null;
+        if (status is not null)
+        {
+            wanted = ParseStatus(status);
+            v.Check(wanted is not null, "status", "must be pending, failed, succeeded or dead");
+        }
+
+        if (!v.IsValid) return v.Problem();
+        if (!await ExistsAsync(grains, id)) return NotFound(id);
+        var deliveries = await DeliveryGrain(grains, id).ListAsync(wanted, limit ?? DefaultDeliveries);
+        return TypedResults.Ok(new WebhookDeliveryList([.. deliveries.Select(WebhookDeliveryInfo.From)]));
+    }
+
+    private static async Task<Results<Accepted<WebhookDeliveryInfo>, ProblemHttpResult>> Replay(string id, string deliveryId, IGrainFactory grains)
+    {
+        var v = new Validator().Id("id", id).Id("deliveryId", deliveryId);
+        if (!v.IsValid) return v.Problem();
+        if (!await ExistsAsync(grains, id)) return NotFound(id);
+        var replayed = await DeliveryGrain(grains, id).ReplayAsync(deliveryId);
+        return replayed is null
+            ? Problems.NotFound("deliveryId", $"delivery '{deliveryId}' is not in the delivery log of webhook '{id}'")
+            : TypedResults.Accepted($"/v1/webhooks/{id}/deliveries", WebhookDeliveryInfo.From(replayed));
+    }
+
+    private static async Task<Results<Accepted<WebhookReplayResult>, ProblemHttpResult>> ReplayDead(string id, IGrainFactory grains)
+    {
+        if (!Validator.IsId(id)) return Problems.Validation("id", "is not a valid id");
+        if (!await ExistsAsync(grains, id)) return NotFound(id);
+        var count = await DeliveryGrain(grains, id).ReplayDeadAsync();
+        return TypedResults.Accepted($"/v1/webhooks/{id}/deliveries", new WebhookReplayResult(count));
+    }
+
+    /// <summary>The subject of a subscription's test events.</summary>
+    public static string WebhookSubject(string id) => "webhook:" + id;
+
+    private static DeliveryStatus? ParseStatus(string status) => status switch
+    {
+        "pending" => DeliveryStatus.Pending,
+        "failed" => DeliveryStatus.Failed,
+        "succeeded" => DeliveryStatus.Succeeded,
+        "dead" => DeliveryStatus.Dead,
+        _ => null,
+    };
+
+    private static async Task<bool> ExistsAsync(IGrainFactory grains, string id) =>
+        (await Registry(grains).GetSetAsync()).Subscriptions.ContainsKey(id);
+
+    private static IWebhookDeliveryGrain DeliveryGrain(IGrainFactory grains, string id) => grains.Ref<IWebhookDeliveryGrain>(id);
 
     private static IWebhooksGrain Registry(IGrainFactory grains) => grains.Ref<IWebhooksGrain>(SingletonKeys.Webhooks);
 

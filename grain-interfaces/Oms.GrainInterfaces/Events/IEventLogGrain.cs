@@ -21,4 +21,8 @@ public interface IEventLogGrain : IGrainWithIntegerKey
     /// <summary>Up to <paramref name="limit"/> readable events after <paramref name="after"/>, in position order.</summary>
     [Orleans.Concurrency.AlwaysInterleave]
     Task<EventPage> ReadAsync(long after, int limit);
+
+    /// <summary>The last position a reader may move to now: where a new reader starts to get only what comes next.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<long> EndAsync();
 }

@@ -18,6 +18,7 @@ public sealed partial class EventLogGrain(
     [PersistentState("events", OmsNames.Storage)] IPersistentState<EventLogState> state,
     IOptions<EventLogOptions> options,
     TimeProvider clock,
+    IEventLogListener listener,
     ILogger<EventLogGrain> logger) : Grain, IEventLogGrain, IRemindable
 {
     private const string ResolveReminder = "resolve-events";
@@ -49,17 +50,20 @@ public sealed partial class EventLogGrain(
         var changed = _log.Append(events, provisional, now);
         changed |= _log.Trim(retention.RetainPerPartition, now - retention.RetainFor) > 0;
         await (changed ? _writer.CommitAsync() : _writer.DurableAsync());
+        if (changed && !provisional) listener.Readable(Partition);
         // Armed once; the tick re-arms for whatever is still provisional, so a busy log does not churn its timer or reminder.
         if (provisional && !_scheduled) await ScheduleAsync();
     }
 
     public Task ConfirmAsync(string[] eventIds)
     {
-        _log.Confirm(eventIds);
+        if (_log.Confirm(eventIds)) listener.Readable(Partition);
         return Task.CompletedTask;
     }
 
     public Task<EventPage> ReadAsync(long after, int limit) => Task.FromResult(_log.Read(Partition, after, Math.Clamp(limit, 1, 1000)));
+
+    public Task<long> EndAsync() => Task.FromResult(_log.ReadableEnd);
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -124,7 +128,11 @@ public sealed partial class EventLogGrain(
                 }
             }
 
-            if (changed) await _writer.CommitAsync();
+            if (changed)
+            {
+                await _writer.CommitAsync();
+                listener.Readable(Partition);
+            }
         }
         catch (Exception ex)
         {

@@ -43,6 +43,9 @@ public sealed class EventLogState : IDetachedItemsState
     /// <summary>When the oldest provisional event was appended; null when none is provisional.</summary>
     public DateTimeOffset? OldestPendingAt => Pending.Count == 0 ? null : Items[Pending[0]].AppendedAt;
 
+    /// <summary>The last position a reader may pass: before the first provisional event, else the last given.</summary>
+    public long ReadableEnd => Pending.Count == 0 ? Last : Pending.Min() - 1;
+
     private Dictionary<long, LogEntry> Items => Entries ??= [];
 
     private Dictionary<string, long> Ids => _ids ??= Items.ToDictionary(e => e.Value.Event.Id, e => e.Key, StringComparer.Ordinal);
@@ -117,7 +120,7 @@ public sealed class EventLogState : IDetachedItemsState
     public EventPage Read(int partition, long after, int limit, Func<IntegrationEvent, bool>? accept = null)
     {
         var events = new List<LoggedEvent>(Math.Min(limit, 64));
-        var stop = Pending.Count == 0 ? Last : Pending.Min() - 1;
+        var stop = ReadableEnd;
         var through = Math.Max(after, First - 1);
         for (var p = through + 1; p <= stop && events.Count < limit; p++)
         {
@@ -136,7 +139,7 @@ public sealed class EventLogState : IDetachedItemsState
     /// </summary>
     public int Trim(int keep, DateTimeOffset olderThan)
     {
-        var limit = Pending.Count == 0 ? Last : Pending.Min() - 1;
+        var limit = ReadableEnd;
         var removed = 0;
         while (First <= limit && (Count > keep || !Items.TryGetValue(First, out var e) || e.AppendedAt < olderThan))
         {

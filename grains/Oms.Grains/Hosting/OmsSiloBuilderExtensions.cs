@@ -106,6 +106,10 @@ public static class OmsSiloBuilderExtensions
         silo.Services.AddOptions<Events.EventLogOptions>().BindConfiguration(Events.EventLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataCache>());
         Webhooks.WebhookOptions.AddTo(silo.Services);
+        silo.Services.AddSingleton<Webhooks.WebhookSender>();
+        silo.Services.AddSingleton<Webhooks.WebhookWakeups>();
+        silo.Services.AddSingleton<Events.IEventLogListener>(sp => sp.GetRequiredService<Webhooks.WebhookWakeups>());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Webhooks.WebhookWakeups>());
         return silo;
     }
 

@@ -8,9 +8,6 @@ public sealed class WebhookOptions
 {
     public const string Section = "Oms:Webhooks";
 
-    /// <summary>The named HttpClient deliveries use.</summary>
-    public const string HttpClientName = "oms-webhooks";
-
     /// <summary>What the embedded (development) mode allows when the operator names no hosts.</summary>
     public static readonly string[] Loopback = ["127.0.0.1", "localhost"];
 

@@ -3,7 +3,10 @@ using Oms.Grains.Storage;
 
 namespace Oms.Grains.Webhooks;
 
-/// <summary>The webhook subscriptions, durable, secrets included (they sign: docs/decisions/0016).</summary>
+/// <summary>
+/// The webhook subscriptions, durable, secrets included (they sign: docs/decisions/0016). Each change is handed to the
+/// subscription's delivery grain before it is answered, so a new subscription's deliveries start from that moment.
+/// </summary>
 public sealed class WebhooksGrain(
     [PersistentState("webhooks", OmsNames.Storage)] IPersistentState<WebhookSet> state) : Grain, IWebhooksGrain
 {
@@ -30,7 +33,11 @@ public sealed class WebhooksGrain(
 
     private async Task<WebhookChange> CommitAsync(WebhookChange change)
     {
-        if (change.Found) await _set.CommitAsync(change.Set);
+        if (!change.Found) return change;
+        await _set.CommitAsync(change.Set);
+        if (change.Subscription is not { } subscription) return change;
+        var deliveries = GrainFactory.Ref<IWebhookDeliveryGrain>(subscription.Id);
+        await (change.Set.Subscriptions.ContainsKey(subscription.Id) ? deliveries.UpdateAsync(subscription) : deliveries.RemoveAsync());
         return change;
     }
 }

@@ -8,7 +8,9 @@ namespace Oms.Cluster.Tests.Durability;
 /// <summary>
 /// A silo killed while orders are being allocated on the two-silo PostgreSQL cluster: every acknowledged order
 /// survives, and once the provisional allocations of half-placed orders have been resolved, inventory allocates
-/// exactly what the persisted orders say (nothing leaked, nothing allocated twice, nothing oversold).
+/// exactly what the persisted orders say (nothing leaked, nothing allocated twice, nothing oversold). A webhook
+/// receiver that fails every other request is subscribed throughout: it gets every event of every persisted order,
+/// each accepted first in sequence order per order, and deduping by <c>webhook-id</c> leaves one effect per event.
 /// </summary>
 public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<PostgresServer>
 {
@@ -19,7 +21,15 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
     private static readonly string[] Locations = ["FL-0", "FL-1", "FL-2"];
     private static readonly string[] Skus = ["FS-0", "FS-1", "FS-2", "FS-3", "FS-4"];
 
-    private static readonly Dictionary<string, string> Auth = new()
+    /// <summary>Loopback receivers allowed; 16 attempts 100 ms to 1 s apart instead of hours.</summary>
+    private static readonly Dictionary<string, string> Webhooks = new Dictionary<string, string>
+    {
+        ["Oms__Webhooks__AllowedHosts__0"] = "127.0.0.1",
+        ["Oms__Webhooks__Timeout"] = "00:00:05",
+    }.Concat(Enumerable.Range(0, 16).Select(i => KeyValuePair.Create($"Oms__Webhooks__RetrySchedule__{i}", TimeSpan.FromMilliseconds(i == 0 ? 0 : Math.Min(1000, 100 * i)).ToString("c"))))
+        .ToDictionary();
+
+    private static readonly Dictionary<string, string> Auth = new(Webhooks)
     {
         ["Oms__Auth__Keys__0__Name"] = "order-fault",
         ["Oms__Auth__Keys__0__Key"] = AdminKey,
@@ -33,8 +43,8 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
         var siloA = SiloArgs();
         var siloB = SiloArgs();
         var gatewayUrl = $"http://127.0.0.1:{RepoPaths.FreePort()}";
-        using var a = TestProcess.Start(RepoPaths.Silo, siloA.Args);
-        using var b = TestProcess.Start(RepoPaths.Silo, siloB.Args);
+        using var a = TestProcess.Start(RepoPaths.Silo, siloA.Args, Webhooks);
+        using var b = TestProcess.Start(RepoPaths.Silo, siloB.Args, Webhooks);
         await a.WaitReadyAsync($"{siloA.Url}/health/live", StartTimeout);
         await b.WaitReadyAsync($"{siloB.Url}/health/live", StartTimeout);
         using var gateway = TestProcess.Start(RepoPaths.Gateway, ["--cluster", "--connection", postgres.ConnectionString, "--urls", gatewayUrl], Auth);
@@ -49,6 +59,10 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
         {
             foreach (var sku in Skus) Ok(await http.PutAsJsonAsync($"/v1/inventory/{location}/{sku}", new { onHand = 40, asOf = "2026-06-01T00:00:00Z" }));
         }
+
+        await using var receiver = await Gateway.Tests.Webhooks.TestReceiver.StartAsync();
+        receiver.Answer = (_, n) => new Gateway.Tests.Webhooks.ReceiverAnswer(n % 2 == 0 ? 500 : 200);
+        Ok(await http.PutAsJsonAsync("/v1/webhooks/fault-receiver", new { url = receiver.Url, events = new[] { "order.created", "fulfilment.released" }, enabled = true }));
 
         // 400 orders of 1-3 lines for 600 units, and one silo dies hard while they are being allocated.
         var acknowledged = new ConcurrentBag<string>();
@@ -131,7 +145,36 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
             await Task.Delay(2000);
         }
 
-        await EveryPersistedOrderHasItsEventsOnceInSequence(http, bodies.Select(b => b.orderId), acknowledged);
+        var events = await EveryPersistedOrderHasItsEventsOnceInSequence(http, bodies.Select(b => b.orderId), acknowledged);
+        await TheReceiverGotEveryEventInOrderPerOrder(receiver, events);
+    }
+
+    /// <summary>
+    /// Every event of the feed reached the receiver and was accepted; per order, the first acceptances came in
+    /// sequence order (a re-send after the kill repeats an event, never overtakes one); one effect per webhook-id.
+    /// </summary>
+    private async Task TheReceiverGotEveryEventInOrderPerOrder(Gateway.Tests.Webhooks.TestReceiver receiver, List<JsonElement> events)
+    {
+        var ids = events.Select(e => e.GetProperty("id").GetString()!).ToList();
+        await receiver.WaitForAsync(r => ids.All(r.Effects.ContainsKey), $"all {ids.Count} events accepted", 150);
+        var accepted = receiver.Effects.Keys.ToHashSet();
+        var firstAccepted = new List<JsonElement>();
+        var seen = new HashSet<string>();
+        foreach (var request in receiver.Requests)
+        {
+            if (request.Accepted && seen.Add(request.Id)) firstAccepted.Add(request.Json);
+        }
+
+        Assert.Equal(accepted.Count, seen.Count);
+        Assert.All(ids, id => Assert.Contains(id, seen));
+        foreach (var subject in firstAccepted.GroupBy(e => e.GetProperty("subject").GetString()))
+        {
+            var sequences = subject.Select(e => e.GetProperty("sequence").GetInt64()).ToList();
+            Assert.Equal(sequences.Order(), sequences);
+        }
+
+        var repeats = receiver.Effects.Values.Sum() - receiver.Effects.Count;
+        output.WriteLine($"webhooks: {ids.Count} events accepted by a receiver failing every other request, {receiver.Requests.Count} requests, {repeats} accepted more than once (deduped by webhook-id)");
     }
 
     /// <summary>
@@ -140,7 +183,7 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
     /// was never persisted. Provisional events of orders whose write was in flight resolve within the window (5 s),
     /// or a minute later through the reminder when the log partition's silo died.
     /// </summary>
-    private async Task EveryPersistedOrderHasItsEventsOnceInSequence(HttpClient http, IEnumerable<string> orderIds, IEnumerable<string> acknowledged)
+    private async Task<List<JsonElement>> EveryPersistedOrderHasItsEventsOnceInSequence(HttpClient http, IEnumerable<string> orderIds, IEnumerable<string> acknowledged)
     {
         var persisted = new Dictionary<string, int>();
         foreach (var orderId in orderIds)
@@ -170,7 +213,7 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
                     Assert.Equal(Enumerable.Range(1, s.Value.Count).Select(i => (long)i), s.Value.Select(e => e.GetProperty("sequence").GetInt64()));
                 });
                 output.WriteLine($"{events.Count} events of {persisted.Count} persisted orders in the feed, each once, in sequence");
-                return;
+                return events;
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"{missing.Count} persisted orders lack events, e.g. {string.Join(", ", missing.Take(5))}");

@@ -4,7 +4,10 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Oms.Gateway.Client.Models;
+using Oms.Gateway.Client.V1.Webhooks.Item.Deliveries;
+using Oms.Gateway.Client.V1.Webhooks.Item.ReplayDead;
 using Oms.Gateway.Client.V1.Webhooks.Item.RotateSecret;
+using Oms.Gateway.Client.V1.Webhooks.Item.Test;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -18,10 +21,25 @@ namespace Oms.Gateway.Client.V1.Webhooks.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WebhooksItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The deliveries property</summary>
+        public global::Oms.Gateway.Client.V1.Webhooks.Item.Deliveries.DeliveriesRequestBuilder Deliveries
+        {
+            get => new global::Oms.Gateway.Client.V1.Webhooks.Item.Deliveries.DeliveriesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The replayDead property</summary>
+        public global::Oms.Gateway.Client.V1.Webhooks.Item.ReplayDead.ReplayDeadRequestBuilder ReplayDead
+        {
+            get => new global::Oms.Gateway.Client.V1.Webhooks.Item.ReplayDead.ReplayDeadRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The rotateSecret property</summary>
         public global::Oms.Gateway.Client.V1.Webhooks.Item.RotateSecret.RotateSecretRequestBuilder RotateSecret
         {
             get => new global::Oms.Gateway.Client.V1.Webhooks.Item.RotateSecret.RotateSecretRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The test property</summary>
+        public global::Oms.Gateway.Client.V1.Webhooks.Item.Test.TestRequestBuilder Test
+        {
+            get => new global::Oms.Gateway.Client.V1.Webhooks.Item.Test.TestRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Oms.Gateway.Client.V1.Webhooks.Item.WebhooksItemRequestBuilder"/> and sets the default values.
