@@ -1,6 +1,7 @@
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Reference;
+using Oms.Grains.Availability;
 using Orleans.Core.Internal;
 using Orleans.Runtime;
 using Orleans.Streams;
@@ -136,6 +137,23 @@ public sealed class InventoryClusterTests(ClusterFixture fixture)
         var rebuilt = await view.GetAsync(channel, AvailabilityScope.All);
         Assert.Equal(60, rebuilt!.Available);
         Assert.Equal(3, rebuilt.Locations.Length);
+    }
+
+    [Fact]
+    public async Task With_stock_events_off_a_view_never_reads_its_announcement_state()
+    {
+        var (locations, channel) = await SetUpAsync(2);
+        var sku = $"S{_run}";
+        var view = fixture.Client.GetGrain<ISkuAvailabilityGrain>(sku);
+        Assert.Equal(0, (await view.GetAsync(channel, AvailabilityScope.All))!.Available);
+        for (var i = 0; i < 2; i++) await Inventory(locations[i], sku).SetLevelAsync(new AbsoluteLevel(10, null, null, T0));
+        await Until(async () => (await view.GetAsync(channel, AvailabilityScope.All))!.Available == 20);
+        // Past an announcement window (500 ms), in case a change would have armed one.
+        await Task.Delay(700);
+
+        // The counter sees this SKU's reads: each inventory grain read its level on activation.
+        Assert.Equal(1, MutationCheckingStorage.ReadsOf("stock", Inventory(locations[0], sku).GetGrainId()));
+        Assert.Equal(0, MutationCheckingStorage.ReadsOf(StockAnnouncementState.Name, view.GetGrainId()));
     }
 
     [Fact]

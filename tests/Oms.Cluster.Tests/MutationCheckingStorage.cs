@@ -14,14 +14,22 @@ public sealed class MutationCheckingStorage(IGrainStorage inner, Serializer seri
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<GrainId, int> Writes = new();
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, GrainId), int> Reads = new();
+
+    /// <summary>How many times the state <paramref name="stateName"/> of <paramref name="grainId"/> has been read.</summary>
+    public static int ReadsOf(string stateName, GrainId grainId) => Reads.GetValueOrDefault((stateName, grainId));
+
     /// <summary>How many writes of <paramref name="grainId"/> have landed so far.</summary>
     public static int WritesOf(GrainId grainId) => Writes.GetValueOrDefault(grainId);
 
     /// <summary>The next write of <paramref name="grainId"/> fails, as a storage outage would (after a delay, not landing).</summary>
     public static void FailNextWrite(GrainId grainId) => FailNext[grainId] = true;
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        inner.ReadStateAsync(stateName, grainId, grainState);
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        Reads.AddOrUpdate((stateName, grainId), 1, (_, n) => n + 1);
+        return inner.ReadStateAsync(stateName, grainId, grainState);
+    }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

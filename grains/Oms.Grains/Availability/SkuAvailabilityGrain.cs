@@ -1,10 +1,13 @@
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Reference;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Oms.GrainInterfaces.Events;
 using Oms.Grains.Events;
 using Oms.Grains.Reference;
+using Orleans.Core;
+using Orleans.Storage;
 using Orleans.Streams;
 
 namespace Oms.Grains.Availability;
@@ -19,9 +22,14 @@ namespace Oms.Grains.Availability;
 /// events go to the event log, and only then is the announcement recorded, the view's one durable state. A view that
 /// dies in between announces the level again on its next change (at least once).
 /// </para>
+/// <para>
+/// That state is not a <c>[PersistentState]</c>: Orleans would read it on every activation, a storage read on the
+/// storefront's read path that, with stock events off (the default), nothing uses. It is read on the first
+/// announcement instead. (<see cref="IPersistentStateFactory"/> cannot do that: it joins the activation lifecycle,
+/// which refuses new participants once the grain is active.)
+/// </para>
 /// </summary>
 public sealed partial class SkuAvailabilityGrain(
-    [PersistentState("announced", OmsNames.Storage)] IPersistentState<StockAnnouncementState> announced,
     ReferenceDataCache reference,
     IOptions<EventLogOptions> events,
     TimeProvider clock,
@@ -32,6 +40,9 @@ public sealed partial class SkuAvailabilityGrain(
     private static readonly TimeSpan AnnounceRetry = TimeSpan.FromSeconds(2);
 
     private IGrainTimer? _announce;
+
+    /// <summary>What was last announced, once read; null again after a failure, so that the next try reads it anew.</summary>
+    private StateStorageBridge<StockAnnouncementState>? _announced;
 
     private readonly Dictionary<string, LocationStock> _stock = new(StringComparer.Ordinal);
     private Product _product = Product.Unknown("");
@@ -91,6 +102,7 @@ public sealed partial class SkuAvailabilityGrain(
         try
         {
             await EnsureLoadedAsync();
+            var announced = await AnnouncedAsync();
             var snapshot = await reference.GetAsync();
             var now = clock.GetUtcNow();
             var nonce = EventIds.NewNonce();
@@ -119,17 +131,18 @@ public sealed partial class SkuAvailabilityGrain(
         catch (Exception ex)
         {
             LogAnnounceFailed(ex, Sku);
-            try
-            {
-                await announced.ReadStateAsync();
-            }
-            catch (Exception readFailure)
-            {
-                LogAnnounceFailed(readFailure, Sku);
-            }
-
+            _announced = null;
             ArmAnnouncement(AnnounceRetry);
         }
+    }
+
+    private async Task<StateStorageBridge<StockAnnouncementState>> AnnouncedAsync()
+    {
+        if (_announced is not null) return _announced;
+        var state = new StateStorageBridge<StockAnnouncementState>(
+            StockAnnouncementState.Name, GrainContext, ServiceProvider.GetRequiredKeyedService<IGrainStorage>(OmsNames.Storage));
+        await state.ReadStateAsync();
+        return _announced = state;
     }
 
     public async Task<SkuAvailability?> GetAsync(string channelId, AvailabilityScope scope)

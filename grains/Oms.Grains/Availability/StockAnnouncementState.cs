@@ -4,5 +4,8 @@ namespace Oms.Grains.Availability;
 [GenerateSerializer, Alias("oms.StockAnnouncementState")]
 public sealed class StockAnnouncementState
 {
+    /// <summary>The state's name in storage (rows written before it was read lazily have it too).</summary>
+    public const string Name = "announced";
+
     [Id(0)] public Dictionary<string, Announced> Channels { get; set; } = new(StringComparer.Ordinal);
 }
