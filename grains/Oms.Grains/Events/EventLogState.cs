@@ -113,11 +113,10 @@ public sealed class EventLogState : IDetachedItemsState
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> readable events after <paramref name="after"/> (an <paramref name="accept"/>
-    /// filter may skip some). Stops before the first provisional event; <see cref="EventPage.Through"/> is how far the
-    /// reader may move: past holes and skipped events, never past a provisional one.
+    /// Up to <paramref name="limit"/> readable events after <paramref name="after"/>. Stops before the first provisional
+    /// event; <see cref="EventPage.Through"/> is how far the reader may move: past holes, never past a provisional one.
     /// </summary>
-    public EventPage Read(int partition, long after, int limit, Func<IntegrationEvent, bool>? accept = null)
+    public EventPage Read(int partition, long after, int limit)
     {
         var events = new List<LoggedEvent>(Math.Min(limit, 64));
         var stop = ReadableEnd;
@@ -125,7 +124,7 @@ public sealed class EventLogState : IDetachedItemsState
         for (var p = through + 1; p <= stop && events.Count < limit; p++)
         {
             through = p;
-            if (Items.TryGetValue(p, out var entry) && (accept is null || accept(entry.Event))) events.Add(new LoggedEvent(partition, p, entry.Event));
+            if (Items.TryGetValue(p, out var entry)) events.Add(new LoggedEvent(partition, p, entry.Event));
         }
 
         // Nothing left to return before the stop: a reader past every hole need not come back for them.
