@@ -105,7 +105,7 @@ public sealed partial class SkuAvailabilityGrain(
             var announced = await AnnouncedAsync();
             var snapshot = await reference.GetAsync();
             var now = clock.GetUtcNow();
-            var nonce = EventIds.NewNonce();
+            var nonce = Nonce.New();
             var raised = new List<IntegrationEvent>();
             var next = new Dictionary<string, Announced>(announced.State.Channels, StringComparer.Ordinal);
             foreach (var channel in snapshot.Channels.Values)

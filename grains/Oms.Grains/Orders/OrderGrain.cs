@@ -94,7 +94,7 @@ public sealed partial class OrderGrain(
             var result = await sourcing.PlanAsync(snapshot, request, lines, cartHeld);
             plan = result.Plan;
             if (!plan.Complete) return Refused(plan.Shortfalls);
-            var candidate = _order.NewFulfilments(plan.Fulfilments, NewToken(), now);
+            var candidate = _order.NewFulfilments(plan.Fulfilments, Nonce.New(), now);
             // Only a cart of this order's channel is converted; another channel's cart keeps its holds.
             if (await AllocateAsync(candidate, result.KeepBack, cartHeld is null ? null : request.CartId)) fulfilments = candidate;
             // Refused on figures the view still showed: plan once more on fresh ones.
@@ -199,7 +199,7 @@ public sealed partial class OrderGrain(
         var request = state.State.Request!;
         if (!snapshot.Channels.ContainsKey(request.Channel)) return [];
         var result = await sourcing.PlanAsync(snapshot, request, new Dictionary<string, int> { [need.Sku] = need.Units }, null, need.Excluded);
-        var added = _order.NewFulfilments(result.Plan.Fulfilments, NewToken(), now);
+        var added = _order.NewFulfilments(result.Plan.Fulfilments, Nonce.New(), now);
         return added.Count > 0 && await AllocateAsync(added, result.KeepBack, null) ? added : [];
     }
 
@@ -280,7 +280,7 @@ public sealed partial class OrderGrain(
     {
         if (!decision.Ok || !decision.Changed) return Answer(decision);
         await MoveStockAsync(decision);
-        OrderEvents.Raise(_before ?? OrderFacts.Of(state.State), _order, clock.GetUtcNow(), EventIds.NewNonce());
+        OrderEvents.Raise(_before ?? OrderFacts.Of(state.State), _order, clock.GetUtcNow(), Nonce.New());
         _before = OrderFacts.Of(state.State);
         // The outbox goes to the event log beside the write, provisionally: both usually share one storage batch, and
         // the log lets no reader see these events until this write is known to have landed (docs/decisions/0015).
@@ -391,8 +391,6 @@ public sealed partial class OrderGrain(
     }
 
     // ---- allocation -------------------------------------------------------------------------------------------
-
-    private static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
 
     /// <summary>
     /// All or nothing: every line allocated (provisionally, until the order's write confirms it), or every one released
