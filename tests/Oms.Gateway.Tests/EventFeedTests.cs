@@ -1,3 +1,5 @@
+using static Oms.Gateway.Tests.EventTestHelpers;
+
 namespace Oms.Gateway.Tests;
 
 /// <summary>
@@ -9,14 +11,6 @@ public sealed class EventFeedTests(GatewayFixture fx)
 {
     private readonly string _id = Guid.NewGuid().ToString("N")[..10];
 
-    private const string Wh = GatewayFixture.Warehouse;
-
-    private async Task Stock(string sku, int onHand)
-    {
-        await fx.PutOk($"/v1/products/{sku}", new { name = sku, barcode = $"BC{sku}" });
-        await fx.PutOk($"/v1/inventory/{Wh}/{sku}", new { onHand, asOf = "2026-04-01T00:00:00Z" });
-    }
-
     private static object ShipTo(string orderId, string sku, int quantity) => new
     {
         orderId,
@@ -26,23 +20,6 @@ public sealed class EventFeedTests(GatewayFixture fx)
         fulfilment = new { type = "ship", address = new { latitude = 51.75, longitude = -1.26, country = "GB" } },
     };
 
-    /// <summary>Every event from the start of the feed, paging with <paramref name="limit"/>.</summary>
-    private async Task<(List<JsonElement> Events, string Next)> ReadAll(string? after = null, int limit = 1000, string? types = null)
-    {
-        var events = new List<JsonElement>();
-        var cursor = after;
-        while (true)
-        {
-            var query = $"/v1/events?limit={limit}" + (cursor is null ? "" : $"&after={cursor}") + (types is null ? "" : $"&types={types}");
-            var page = await fx.GetOk(query);
-            var got = page.GetProperty("events").EnumerateArray().ToList();
-            var next = page.GetProperty("next").GetString()!;
-            events.AddRange(got);
-            if (got.Count == 0 || next == cursor) return (events, next);
-            cursor = next;
-        }
-    }
-
     private async Task<JsonElement> Post(string path, object body)
     {
         var response = await fx.Http.PostAsJsonAsync(path, body);
@@ -50,8 +27,6 @@ public sealed class EventFeedTests(GatewayFixture fx)
         Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
     }
-
-    private static string Subject(JsonElement e) => e.GetProperty("subject").GetString()!;
 
     /// <summary>The order's events after <paramref name="start"/>, once at least <paramref name="atLeast"/> are there (or 10 s passed).</summary>
     private async Task<List<JsonElement>> EventsOf(string start, string orderId, int atLeast)
@@ -61,7 +36,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
         var cursor = start;
         while (true)
         {
-            var (events, next) = await ReadAll(cursor);
+            var (events, next) = await fx.ReadAll(cursor);
             cursor = next;
             mine.AddRange(events.Where(e => Subject(e) == $"order:{orderId}"));
             if (mine.Count >= atLeast || DateTime.UtcNow > deadline) return mine;
@@ -73,8 +48,8 @@ public sealed class EventFeedTests(GatewayFixture fx)
     public async Task An_orders_life_is_in_the_feed_in_sequence_with_payloads_a_receiver_can_act_on()
     {
         var sku = $"EV-{_id}";
-        var (_, start) = await ReadAll();
-        await Stock(sku, 5);
+        var (_, start) = await fx.ReadAll();
+        await fx.Stock(sku, 5);
         var orderId = $"ord-ev-{_id}";
         var placed = await Post("/v1/orders", ShipTo(orderId, sku, 2));
         var fid = placed.GetProperty("fulfilments")[0].GetProperty("fulfilmentId").GetString()!;
@@ -103,7 +78,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
         Assert.Equal("delivered", events[6].GetProperty("data").GetProperty("fulfilment").GetProperty("status").GetString());
 
         // The type filter returns only those, and a cancel of what is left shows as order.cancelled elsewhere.
-        var (shippedOnly, _) = await ReadAll(start, types: "fulfilment.shipped");
+        var (shippedOnly, _) = await fx.ReadAll(start, types: "fulfilment.shipped");
         Assert.Contains(shippedOnly, e => Subject(e) == $"order:{orderId}");
         Assert.All(shippedOnly, e => Assert.Equal("fulfilment.shipped", e.GetProperty("type").GetString()));
     }
@@ -112,8 +87,8 @@ public sealed class EventFeedTests(GatewayFixture fx)
     public async Task Cancel_and_hold_have_their_events()
     {
         var sku = $"EC-{_id}";
-        var (_, start) = await ReadAll();
-        await Stock(sku, 10);
+        var (_, start) = await fx.ReadAll();
+        await fx.Stock(sku, 10);
         var orderId = $"ord-ec-{_id}";
         await Post("/v1/orders", ShipTo(orderId, sku, 3));
         await Post($"/v1/orders/{orderId}/cancel", new { lines = new[] { new { sku, quantity = 1 } }, reason = "changed mind" });
@@ -126,8 +101,8 @@ public sealed class EventFeedTests(GatewayFixture fx)
     public async Task A_reader_paging_while_orders_are_written_sees_every_event_exactly_once()
     {
         var sku = $"EP-{_id}";
-        await Stock(sku, 1000);
-        var (_, start) = await ReadAll();
+        await fx.Stock(sku, 1000);
+        var (_, start) = await fx.ReadAll();
         var orders = Enumerable.Range(0, 40).Select(i => $"ord-ep{i}-{_id}").ToArray();
         var seen = new List<JsonElement>();
         var writing = Task.WhenAll(orders.Select(async o =>
@@ -138,7 +113,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
         var cursor = start;
         while (!writing.IsCompleted)
         {
-            var (events, next) = await ReadAll(cursor, limit: 37);
+            var (events, next) = await fx.ReadAll(cursor, limit: 37);
             seen.AddRange(events);
             cursor = next;
         }
@@ -147,7 +122,7 @@ public sealed class EventFeedTests(GatewayFixture fx)
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline && orders.Any(o => seen.Count(e => Subject(e) == $"order:{o}") < 4))
         {
-            var (events, next) = await ReadAll(cursor, limit: 37);
+            var (events, next) = await fx.ReadAll(cursor, limit: 37);
             seen.AddRange(events);
             cursor = next;
             await Task.Delay(20);

@@ -1,3 +1,5 @@
+using static Oms.Gateway.Tests.EventTestHelpers;
+
 namespace Oms.Gateway.Tests;
 
 /// <summary>Stock events in the feed, with stock events turned on (<see cref="StockEventsFixture"/>).</summary>
@@ -8,45 +10,12 @@ public sealed class StockEventTests(StockEventsFixture fx)
 
     private const string Wh = GatewayFixture.Warehouse;
 
-    private async Task Stock(string sku, int onHand)
-    {
-        await fx.PutOk($"/v1/products/{sku}", new { name = sku, barcode = $"BC{sku}" });
-        await fx.PutOk($"/v1/inventory/{Wh}/{sku}", new { onHand, asOf = "2026-04-01T00:00:00Z" });
-    }
-
-    /// <summary>Every event from the start of the feed, paging with <paramref name="limit"/>.</summary>
-    private async Task<(List<JsonElement> Events, string Next)> ReadAll(string? after = null, int limit = 1000, string? types = null)
-    {
-        var events = new List<JsonElement>();
-        var cursor = after;
-        while (true)
-        {
-            var query = $"/v1/events?limit={limit}" + (cursor is null ? "" : $"&after={cursor}") + (types is null ? "" : $"&types={types}");
-            var page = await fx.GetOk(query);
-            var got = page.GetProperty("events").EnumerateArray().ToList();
-            var next = page.GetProperty("next").GetString()!;
-            events.AddRange(got);
-            if (got.Count == 0 || next == cursor) return (events, next);
-            cursor = next;
-        }
-    }
-
-    private async Task<JsonElement> Post(string path, object body)
-    {
-        var response = await fx.Http.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static string Subject(JsonElement e) => e.GetProperty("subject").GetString()!;
-
     [Fact]
     public async Task Stock_changes_are_announced_per_channel_coalesced_with_out_and_back_in_stock()
     {
         var sku = $"ES-{_id}";
-        var (_, start) = await ReadAll();
-        await Stock(sku, 20);
+        var (_, start) = await fx.ReadAll();
+        await fx.Stock(sku, 20);
         // A burst inside one window: one stock.changed with the last figure, not one per change.
         for (var i = 1; i <= 5; i++) await fx.PostOk("/v1/inventory/adjustments", new { locationId = Wh, sku, eventId = $"adj-{_id}-{i}", delta = -1, reason = "shrink" });
         var subject = $"stock:{sku}:{GatewayFixture.Channel}";
@@ -56,7 +25,7 @@ public sealed class StockEventTests(StockEventsFixture fx)
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (true)
             {
-                var mine = (await ReadAll(start)).Events.Where(e => Subject(e) == subject).ToList();
+                var mine = (await fx.ReadAll(start)).Events.Where(e => Subject(e) == subject).ToList();
                 if (mine.Count >= atLeast || DateTime.UtcNow > deadline) return mine;
                 await Task.Delay(100);
             }
