@@ -23,6 +23,7 @@ public sealed partial class OmsExceptionHandler(IProblemDetailsService problems,
             _ => null,
         };
 
+        if (problem?.Status == StatusCodes.Status503ServiceUnavailable) LogUnavailable(exception, context.Request.Method, context.Request.Path);
         if (problem is null)
         {
             if (context.RequestAborted.IsCancellationRequested) return true;
@@ -83,6 +84,10 @@ public sealed partial class OmsExceptionHandler(IProblemDetailsService problems,
         p.Extensions["code"] = code;
         return p;
     }
+
+    /// <summary>A 503 says only "try again"; the log says which cluster fault it was (a timeout, a silo gone, a rejection).</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster unavailable on {Method} {Path}")]
+    private partial void LogUnavailable(Exception ex, string method, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private partial void LogUnhandled(Exception ex, string method, string path);

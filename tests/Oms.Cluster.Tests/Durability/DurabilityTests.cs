@@ -83,8 +83,8 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         TestProcess? gateway = null;
         try
         {
-            await a.WaitReadyAsync($"{siloA.Url}/health/live", StartTimeout);
-            await b.WaitReadyAsync($"{siloB.Url}/health/live", StartTimeout);
+            await a.WaitReadyAsync($"{siloA.Url}/health/ready", StartTimeout);
+            await b.WaitReadyAsync($"{siloB.Url}/health/ready", StartTimeout);
             gateway = TestProcess.Start(RepoPaths.Gateway, gatewayArgs, ClusterAuth);
             await gateway.WaitReadyAsync($"{gatewayUrl}/health/ready", StartTimeout);
 
@@ -99,7 +99,7 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
             a.KillHard();
             saleAcknowledged = await sale;
             await AssertAllAsync(http, expected, TimeSpan.FromSeconds(120));
-            await AssertSaleAsync(http, saleAcknowledged);
+            await AssertSaleAsync(http, saleAcknowledged, gateway);
         }
         finally
         {
@@ -111,13 +111,14 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         // The whole cluster restarts.
         using var a2 = TestProcess.Start(RepoPaths.Silo, siloA.Args);
         using var b2 = TestProcess.Start(RepoPaths.Silo, siloB.Args);
-        await a2.WaitReadyAsync($"{siloA.Url}/health/live", StartTimeout);
-        await b2.WaitReadyAsync($"{siloB.Url}/health/live", StartTimeout);
+        // Ready, not live: ready is the silo Active in membership (live only says its process answers HTTP).
+        await a2.WaitReadyAsync($"{siloA.Url}/health/ready", StartTimeout);
+        await b2.WaitReadyAsync($"{siloB.Url}/health/ready", StartTimeout);
         using var gateway2 = TestProcess.Start(RepoPaths.Gateway, gatewayArgs, ClusterAuth);
         await gateway2.WaitReadyAsync($"{gatewayUrl}/health/ready", StartTimeout);
         using var http2 = Client(gatewayUrl, AdminKey);
         await AssertAllAsync(http2, expected, TimeSpan.FromSeconds(60));
-        await AssertSaleAsync(http2, saleAcknowledged);
+        await AssertSaleAsync(http2, saleAcknowledged, gateway2);
 
         // Every hold expires by itself, acknowledged or half-done, also after the restart. A request stalled by the
         // dead silo was processed up to the 30 s call timeout after the sale ended, and took its expiry from then.
@@ -182,8 +183,17 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
     /// holds more than it has. Every acknowledged hold not yet expired is still held. (The dead silo stalls
     /// requests for up to the 30 s call timeout, so the sale can outlast the TTL and early holds free their units.)
     /// </summary>
-    private static async Task AssertSaleAsync(HttpClient http, SaleHold[] acknowledged)
+    private static async Task AssertSaleAsync(HttpClient http, SaleHold[] acknowledged, TestProcess gateway)
     {
+        // A failed read names its answer and the gateway's log (which says what a 503 was), not just the status.
+        async Task<JsonElement> Get(string path)
+        {
+            using var response = await http.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode} {body}\ngateway log:\n{gateway.Log}");
+            return JsonDocument.Parse(body).RootElement.Clone();
+        }
+
         Assert.NotEmpty(acknowledged);
         var events = acknowledged.SelectMany(h => new[] { (At: h.AckedAt, Delta: 1), (At: h.ExpiresAt, Delta: -1) })
             .OrderBy(e => e.At).ThenBy(e => e.Delta);
@@ -195,7 +205,7 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         var reserved = 0;
         foreach (var location in SaleLocations)
         {
-            var level = await http.GetFromJsonAsync<JsonElement>($"/v1/inventory/{location}/{SaleSku}");
+            var level = await Get($"/v1/inventory/{location}/{SaleSku}");
             Assert.True(level.GetProperty("reserved").GetInt32() <= level.GetProperty("onHand").GetInt32(), $"oversold: {level}");
             reserved += level.GetProperty("reserved").GetInt32();
         }
@@ -204,7 +214,7 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         Assert.True(reserved >= stillHeld.Length, $"{stillHeld.Length} unexpired holds acknowledged, {reserved} held");
         foreach (var hold in stillHeld)
         {
-            var body = await http.GetFromJsonAsync<JsonElement>($"/v1/carts/{hold.CartId}");
+            var body = await Get($"/v1/carts/{hold.CartId}");
             // Reading hundreds of carts (each activated from storage after a restart) takes seconds: a hold may
             // have reached its expiry while the others were read. The cart answered before this instant.
             if (hold.ExpiresAt <= DateTimeOffset.UtcNow) continue;
