@@ -104,7 +104,7 @@ public static class WebhooksApi
     {
         if (!Validator.IsId(id)) return Problems.Validation("id", "is not a valid id");
         var now = time.GetUtcNow();
-        var nonce = EventIds.NewNonce();
+        var nonce = Nonce.New();
         var test = new IntegrationEvent(EventIds.For(nonce, 1), EventTypes.WebhookTest, now, WebhookSubject(id), 1,
             EventJson.Write(new WebhookTestData(id, "a test event sent by POST /v1/webhooks/{id}/test")));
         var delivery = await DeliveryGrain(grains, id).SendTestAsync(test);
