@@ -54,6 +54,16 @@ public interface IOrderGrain : IGrainWithStringKey
     /// </summary>
     Task<bool> EraseCustomerAsync();
 
+    /// <summary>
+    /// Claims the customer notification of one of this order's events before it is sent (docs/decisions/0019):
+    /// durably, so an event already sent is never sent again and two attempts never send at once; a claim not
+    /// recorded within <paramref name="lease"/> (the sender died) may be taken again.
+    /// </summary>
+    Task<Notifications.NotificationClaim> ClaimNotificationAsync(string eventId, string kind, TimeSpan lease);
+
+    /// <summary>Records how the claimed notification went, on the order's timeline too.</summary>
+    Task RecordNotificationAsync(Notifications.NotificationRecord record);
+
     /// <summary>The order for a customer-data export, recorded on its timeline first; null: no such order.</summary>
     Task<OrderView?> ExportAsync();
 }

@@ -28,7 +28,8 @@ public sealed record ChannelPolicy(
     [property: Id(7)] string[] ExcludedCategories,
     [property: Id(8)] ChannelBuffers Buffers,
     [property: Id(9)] int ReservationTtlSeconds,
-    [property: Id(10)] int LowStockThreshold)
+    [property: Id(10)] int LowStockThreshold,
+    [property: Id(11)] Notifications.NotificationTemplate[]? NotificationTemplates = null)
 {
     public const int DefaultReservationTtlSeconds = 900;
     public const int DefaultLowStockThreshold = 5;

@@ -101,7 +101,9 @@ public sealed record Address(
 public sealed record Customer(
     [property: Id(0)] string Id,
     [property: Id(1)] string? Tier,
-    [property: Id(2)] string? Email);
+    [property: Id(2)] string? Email,
+    [property: Id(3)] string? Phone = null,
+    [property: Id(4)] Notifications.NotificationPreference? Notifications = null);
 
 /// <summary>What is asked for: the body of an order and of a sourcing dry run.</summary>
 [GenerateSerializer, Immutable, Alias("oms.OrderRequest")]

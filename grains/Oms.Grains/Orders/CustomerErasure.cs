@@ -9,7 +9,7 @@ namespace Oms.Grains.Orders;
 /// <summary>
 /// Pseudonymises a customer's personal data in one order's state (issue 12 item 6), pure so it is table-tested.
 /// Personal data held by an order: the customer's e-mail, the delivery coordinates, the e-mail copied onto every
-/// stored customer notification, and the request's fingerprint (the serialised request, e-mail included). Amounts,
+/// stored customer notification, the phone number, the addresses on notification timeline entries, and the request's fingerprint (the serialised request, e-mail included). Amounts,
 /// SKUs, quantities, statuses, fulfilments, returns and stock history stay for accounting; so do the customer id
 /// (the key of the customer index, a reference, not personal data itself) and the address's country (VAT).
 /// The pseudonym is stable (the same customer always gets the same one) so erased orders still group together,
@@ -39,7 +39,7 @@ public static class CustomerErasure
         var pseudonym = Pseudonym(request.Customer.Id);
         var erased = request with
         {
-            Customer = request.Customer with { Email = request.Customer.Email is null ? null : pseudonym },
+            Customer = request.Customer with { Email = request.Customer.Email is null ? null : pseudonym, Phone = null },
             Address = request.Address is null ? null : request.Address with { Latitude = null, Longitude = null },
         };
         var events = state.Events.Select(e => e.CustomerEmail is null ? e : e with { CustomerEmail = pseudonym }).ToList();
@@ -47,8 +47,20 @@ public static class CustomerErasure
         // until the log's retention; docs/decisions/0017).
         var email = request.Customer.Email is { } e1 ? JsonSerializer.Serialize(e1)[1..^1] : null;
         var outbox = email is null ? state.Outbox : [.. state.Outbox.Select(e => e with { Data = e.Data.Replace(email, pseudonym, StringComparison.Ordinal) })];
-        var changed = erased != request || !events.SequenceEqual(state.Events) || !outbox.SequenceEqual(state.Outbox) || !IsErased(state);
+        var notified = state.Notifications.Values.Where(n => n.To is not null).ToArray();
+        var changed = erased != request || !events.SequenceEqual(state.Events) || !outbox.SequenceEqual(state.Outbox) || notified.Length > 0 || !IsErased(state);
         if (!changed) return false;
+
+        // The timeline shows notification addresses masked; even so, they go (the record keeps channel and kind).
+        foreach (var n in notified)
+        {
+            state.Notifications[n.EventId] = n with { To = null };
+            for (var i = 0; i < state.Timeline.Count; i++)
+            {
+                if (state.Timeline[i].Event.StartsWith("notification.", StringComparison.Ordinal) && state.Timeline[i].Detail.Contains($" to {n.To}", StringComparison.Ordinal))
+                    state.Timeline[i] = state.Timeline[i] with { Detail = state.Timeline[i].Detail.Replace($" to {n.To}", " to (erased)", StringComparison.Ordinal) };
+            }
+        }
 
         state.Request = erased;
         state.Fingerprint = JsonSerializer.Serialize(erased);

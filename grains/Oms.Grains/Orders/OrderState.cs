@@ -1,4 +1,5 @@
 using Oms.GrainInterfaces.Events;
+using Oms.GrainInterfaces.Notifications;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Sourcing;
 
@@ -117,6 +118,8 @@ public sealed class OrderState
     [Id(20)] public PaymentStatus? Payment { get; set; }
     /// <summary>Ids of the external events (payments, carrier tracking) already applied, newest last (bounded).</summary>
     [Id(21)] public List<string> ExternalEventIds { get; set; } = [];
+    /// <summary>Customer notifications by event id: claimed, sent, skipped, retrying or failed (docs/decisions/0019).</summary>
+    [Id(22)] public Dictionary<string, NotificationRecord> Notifications { get; set; } = [];
 
     public bool Exists => Request is not null;
 
