@@ -110,6 +110,7 @@ public static class OmsSiloBuilderExtensions
         silo.Services.AddSingleton<Webhooks.WebhookWakeups>();
         silo.Services.AddSingleton<Events.IEventLogListener>(sp => sp.GetRequiredService<Webhooks.WebhookWakeups>());
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Webhooks.WebhookWakeups>());
+        Notifications.NotificationOptions.AddTo(silo.Services);
         return silo;
     }
 
