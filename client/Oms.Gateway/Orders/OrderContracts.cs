@@ -1,10 +1,14 @@
+using Oms.GrainInterfaces.Notifications;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
 using Oms.GrainInterfaces.Sourcing;
 
 namespace Oms.Gateway.Orders;
 
-public sealed record CustomerBody(string? Id, string? Tier, string? Email);
+public sealed record CustomerBody(string? Id, string? Tier, string? Email, string? Phone = null, NotificationPreferenceBody? Notifications = null);
+
+/// <summary>The customer's notification choice: preferred channel (e-mail when absent) and opt-out (nothing is sent).</summary>
+public sealed record NotificationPreferenceBody(NotificationChannel? Channel, bool? OptOut);
 
 public sealed record OrderLineBody(string? Sku, int? Quantity, decimal? UnitPrice);
 

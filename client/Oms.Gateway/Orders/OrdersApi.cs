@@ -1,5 +1,7 @@
+using System.Text.RegularExpressions;
 using Oms.Grains;
 using Oms.Gateway.Security;
+using Oms.GrainInterfaces.Notifications;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Reference;
 using Oms.GrainInterfaces.Sourcing;
@@ -8,9 +10,12 @@ using Oms.Grains.Reference;
 namespace Oms.Gateway.Orders;
 
 /// <summary>Order capture, review, cancel, returns and the call centre's lookups.</summary>
-public static class OrdersApi
+public static partial class OrdersApi
 {
     public const int MaxLines = 200;
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex PhoneNumber();
     public const decimal MaxPrice = 1_000_000_000m;
 
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder app)
@@ -55,6 +60,8 @@ public static class OrdersApi
         {
             v.Id("customer.id", customer.Id).Id("customer.tier", customer.Tier, required: false).Text("customer.email", customer.Email, 254, required: false);
             if (customer.Email is { } email) v.Check(email.Contains('@'), "customer.email", "is not an e-mail address");
+            if (customer.Phone is { } phone) v.Check(PhoneNumber().IsMatch(phone), "customer.phone", "must be an E.164 number: + and 7 to 15 digits");
+            if (customer.Notifications is { Channel: NotificationChannel.Sms } && customer.Phone is null) v.Add("customer.phone", "is required when the preferred channel is sms");
         }
 
         if (body.Lines is { } lines)
@@ -93,7 +100,8 @@ public static class OrdersApi
         return (new OrderRequest(
             body.CartId,
             body.Channel!,
-            new Customer(c.Id!, c.Tier, c.Email),
+            new Customer(c.Id!, c.Tier, c.Email, c.Phone,
+                c.Notifications is { } n ? new NotificationPreference(n.Channel, n.OptOut ?? false) : null),
             [.. body.Lines!.Select(l => new OrderLineRequest(l!.Sku!, l.Quantity!.Value, l.UnitPrice ?? 0m))],
             fulfilment.Type!.Value,
             fulfilment.Type == FulfilmentType.Pickup ? fulfilment.PickupLocationId : null,

@@ -1,6 +1,8 @@
 using Oms.Grains;
+using Oms.GrainInterfaces.Notifications;
 using Oms.GrainInterfaces.Reference;
 using Oms.Gateway.Security;
+using Oms.Grains.Notifications;
 using Oms.Grains.Reference;
 
 namespace Oms.Gateway.Reference;
@@ -8,6 +10,9 @@ namespace Oms.Gateway.Reference;
 /// <summary>Locations, channels and products: reference data held by the catalog and product grains.</summary>
 public static class ReferenceApi
 {
+    /// <summary>One per kind and channel at most.</summary>
+    public const int MaxNotificationTemplates = 18;
+
     public static IEndpointRouteBuilder MapReferenceApi(this IEndpointRouteBuilder app)
     {
         var locations = app.MapGroup("/v1/locations").WithTags(ApiTags.Reference).WithMetadata(new RequiresScope(Scopes.Admin));
@@ -84,6 +89,20 @@ public static class ReferenceApi
             }
         }
 
+        var templates = new List<NotificationTemplate>();
+        for (var i = 0; i < (body.NotificationTemplates?.Length ?? 0); i++)
+        {
+            if (body.NotificationTemplates![i] is not { } t) v.Required($"notificationTemplates[{i}]", null);
+            else if (t.Channel is null) v.Required($"notificationTemplates[{i}].channel", null);
+            else templates.Add(new NotificationTemplate(t.Kind ?? "", t.Channel.Value, t.Subject, t.Text ?? "", t.Html));
+        }
+
+        v.Check(templates.Count <= MaxNotificationTemplates, "notificationTemplates", $"at most {MaxNotificationTemplates}");
+        if (v.IsValid)
+        {
+            foreach (var (field, message) in NotificationTemplates.Validate(templates, "notificationTemplates")) v.Add(field, message);
+        }
+
         if (!v.IsValid) return v.Problem();
 
         var channel = new ChannelPolicy(
@@ -92,7 +111,8 @@ public static class ReferenceApi
             body.ExcludedSkus ?? [], body.ExcludedCategories ?? [],
             new ChannelBuffers(byType, body.Buffers?.ByLocation ?? [], body.Buffers?.Percent ?? 0),
             body.ReservationTtlSeconds ?? ChannelPolicy.DefaultReservationTtlSeconds,
-            body.LowStockThreshold ?? ChannelPolicy.DefaultLowStockThreshold);
+            body.LowStockThreshold ?? ChannelPolicy.DefaultLowStockThreshold,
+            templates.Count == 0 ? null : [.. templates]);
         var saved = await grains.Ref<ICatalogGrain>(SingletonKeys.Catalog).PutChannelAsync(channel);
         await cache.RefreshAsync();
         return TypedResults.Ok(ChannelResponse.From(saved));

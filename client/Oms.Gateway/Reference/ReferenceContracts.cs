@@ -1,3 +1,4 @@
+using Oms.GrainInterfaces.Notifications;
 using Oms.GrainInterfaces.Reference;
 
 namespace Oms.Gateway.Reference;
@@ -27,7 +28,14 @@ public sealed record ChannelRequest(
     string[]? ExcludedCategories,
     ChannelBuffersRequest? Buffers,
     int? ReservationTtlSeconds,
-    int? LowStockThreshold);
+    int? LowStockThreshold,
+    NotificationTemplateBody?[]? NotificationTemplates = null);
+
+/// <summary>
+/// One of a channel's own customer-notification templates (README "Notifications"): <c>kind</c>, <c>channel</c>
+/// (email, sms, push), <c>text</c>, and for e-mail <c>subject</c> and optional <c>html</c>; placeholders <c>{{name}}</c>.
+/// </summary>
+public sealed record NotificationTemplateBody(string? Kind, NotificationChannel? Channel, string? Subject, string? Text, string? Html);
 
 public sealed record ChannelBuffersResponse(Dictionary<string, int> ByType, Dictionary<string, int> ByLocation, int Percent);
 
@@ -42,7 +50,8 @@ public sealed record ChannelResponse(
     string[] ExcludedCategories,
     ChannelBuffersResponse Buffers,
     int ReservationTtlSeconds,
-    int LowStockThreshold)
+    int LowStockThreshold,
+    NotificationTemplate[] NotificationTemplates)
 {
     public static ChannelResponse From(ChannelPolicy c) => new(
         c.ChannelId, c.Name, c.Region, c.LocationTypes, c.LocationIds, c.LocationTags, c.ExcludedSkus, c.ExcludedCategories,
@@ -51,7 +60,8 @@ public sealed record ChannelResponse(
             c.Buffers.ByLocation,
             c.Buffers.Percent),
         c.ReservationTtlSeconds,
-        c.LowStockThreshold);
+        c.LowStockThreshold,
+        c.NotificationTemplates ?? []);
 }
 
 public sealed record ProductRequest(
