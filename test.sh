@@ -16,6 +16,8 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
 fi
 
 dotnet build Oms.Orleans.sln -c Release --nologo -v q -clp:ErrorsOnly || exit 1
+# The tools of .config/dotnet-tools.json: the Kiota generator, and smtp4dev, the SMTP server the notification tests start.
+dotnet tool restore >/dev/null || { echo "test.sh: dotnet tool restore failed" >&2; exit 1; }
 
 # The served /openapi/v1.json: Redocly lint (0 errors, 0 warnings under deploy/openapi/redocly.yaml), and the Kiota
 # client regenerated from it equal to the committed one. Each installs its tool (npm ci, dotnet tool restore).

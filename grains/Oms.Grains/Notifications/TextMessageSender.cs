@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Oms.GrainInterfaces.Notifications;
@@ -15,7 +16,8 @@ namespace Oms.Grains.Notifications;
 public sealed class TextMessageSender(IOptions<NotificationOptions> options, TimeProvider clock) : IDisposable
 {
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Relaxed escaping: "+44..." stays readable in the body (it is JSON for a server, never put into a page).
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // One client for the process; the pooled connections are renewed so DNS changes are seen.
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false });

@@ -1,0 +1,47 @@
+using Oms.Grains.Notifications;
+using Oms.Grains.Webhooks;
+
+namespace Oms.Gateway.Tests.Notifications;
+
+/// <summary>The embedded gateway with notifications configured: e-mail to a real smtp4dev, SMS to a Kestrel receiver.</summary>
+public sealed class NotificationFixture : GatewayFixture, IAsyncLifetime
+{
+    public static readonly string SmsSecret = WebhookSecrets.NewSecret();
+
+    public Smtp4dev Smtp { get; } = Smtp4dev.Start();
+
+    public TextReceiver Sms { get; } = new();
+
+    public INotificationSender Sender => (INotificationSender)Services.GetService(typeof(INotificationSender))!;
+
+    protected override IEnumerable<(string Key, string Value)> Settings =>
+    [
+        ("Oms:Notifications:Smtp:Host", "127.0.0.1"),
+        ("Oms:Notifications:Smtp:Port", Smtp.SmtpPort.ToString()),
+        ("Oms:Notifications:Smtp:From", "Test Shop <orders@shop.test>"),
+        ("Oms:Notifications:Sms:Url", $"http://127.0.0.1:{Sms.Port}/sms"),
+        ("Oms:Notifications:Sms:Secret", SmsSecret),
+        ("Oms:Notifications:TrackingUrls:dhl", "https://track.example/dhl?n={{trackingNumber}}"),
+        ("Oms:Notifications:Timeout", "00:00:05"),
+    ];
+
+    public new async Task InitializeAsync()
+    {
+        await Sms.StartAsync();
+        await base.InitializeAsync();
+        await Smtp.ReadyAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await Sms.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class NotificationCollection : ICollectionFixture<NotificationFixture>
+{
+    public const string Name = "notifications";
+}
