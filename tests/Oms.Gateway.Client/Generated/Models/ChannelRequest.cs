@@ -72,6 +72,14 @@ namespace Oms.Gateway.Client.Models
 #else
         public string Name { get; set; }
 #endif
+        /// <summary>The notificationTemplates property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Oms.Gateway.Client.Models.NotificationTemplateBody>? NotificationTemplates { get; set; }
+#nullable restore
+#else
+        public List<global::Oms.Gateway.Client.Models.NotificationTemplateBody> NotificationTemplates { get; set; }
+#endif
         /// <summary>The region property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -115,6 +123,7 @@ namespace Oms.Gateway.Client.Models
                 { "locationTypes", n => { LocationTypes = n.GetCollectionOfEnumValues<global::Oms.Gateway.Client.Models.LocationType>()?.AsList(); } },
                 { "lowStockThreshold", n => { LowStockThreshold = n.GetIntValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
+                { "notificationTemplates", n => { NotificationTemplates = n.GetCollectionOfObjectValues<global::Oms.Gateway.Client.Models.NotificationTemplateBody>(global::Oms.Gateway.Client.Models.NotificationTemplateBody.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "region", n => { Region = n.GetStringValue(); } },
                 { "reservationTtlSeconds", n => { ReservationTtlSeconds = n.GetIntValue(); } },
             };
@@ -134,6 +143,7 @@ namespace Oms.Gateway.Client.Models
             writer.WriteCollectionOfEnumValues<global::Oms.Gateway.Client.Models.LocationType>("locationTypes", LocationTypes);
             writer.WriteIntValue("lowStockThreshold", LowStockThreshold);
             writer.WriteStringValue("name", Name);
+            writer.WriteCollectionOfObjectValues<global::Oms.Gateway.Client.Models.NotificationTemplateBody>("notificationTemplates", NotificationTemplates);
             writer.WriteStringValue("region", Region);
             writer.WriteIntValue("reservationTtlSeconds", ReservationTtlSeconds);
             writer.WriteAdditionalData(AdditionalData);

@@ -80,6 +80,14 @@ namespace Oms.Gateway.Client.Models
 #else
         public string Name { get; set; }
 #endif
+        /// <summary>The notificationTemplates property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Oms.Gateway.Client.Models.NotificationTemplate>? NotificationTemplates { get; set; }
+#nullable restore
+#else
+        public List<global::Oms.Gateway.Client.Models.NotificationTemplate> NotificationTemplates { get; set; }
+#endif
         /// <summary>The region property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -124,6 +132,7 @@ namespace Oms.Gateway.Client.Models
                 { "locationTypes", n => { LocationTypes = n.GetCollectionOfEnumValues<global::Oms.Gateway.Client.Models.LocationType>()?.AsList(); } },
                 { "lowStockThreshold", n => { LowStockThreshold = n.GetIntValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
+                { "notificationTemplates", n => { NotificationTemplates = n.GetCollectionOfObjectValues<global::Oms.Gateway.Client.Models.NotificationTemplate>(global::Oms.Gateway.Client.Models.NotificationTemplate.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "region", n => { Region = n.GetStringValue(); } },
                 { "reservationTtlSeconds", n => { ReservationTtlSeconds = n.GetIntValue(); } },
             };
@@ -144,6 +153,7 @@ namespace Oms.Gateway.Client.Models
             writer.WriteCollectionOfEnumValues<global::Oms.Gateway.Client.Models.LocationType>("locationTypes", LocationTypes);
             writer.WriteIntValue("lowStockThreshold", LowStockThreshold);
             writer.WriteStringValue("name", Name);
+            writer.WriteCollectionOfObjectValues<global::Oms.Gateway.Client.Models.NotificationTemplate>("notificationTemplates", NotificationTemplates);
             writer.WriteStringValue("region", Region);
             writer.WriteIntValue("reservationTtlSeconds", ReservationTtlSeconds);
             writer.WriteAdditionalData(AdditionalData);

@@ -30,6 +30,22 @@ namespace Oms.Gateway.Client.Models
 #else
         public string Id { get; set; }
 #endif
+        /// <summary>The notifications property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Oms.Gateway.Client.Models.NotificationPreferenceBody? Notifications { get; set; }
+#nullable restore
+#else
+        public global::Oms.Gateway.Client.Models.NotificationPreferenceBody Notifications { get; set; }
+#endif
+        /// <summary>The phone property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Phone { get; set; }
+#nullable restore
+#else
+        public string Phone { get; set; }
+#endif
         /// <summary>The tier property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -65,6 +81,8 @@ namespace Oms.Gateway.Client.Models
             {
                 { "email", n => { Email = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
+                { "notifications", n => { Notifications = n.GetObjectValue<global::Oms.Gateway.Client.Models.NotificationPreferenceBody>(global::Oms.Gateway.Client.Models.NotificationPreferenceBody.CreateFromDiscriminatorValue); } },
+                { "phone", n => { Phone = n.GetStringValue(); } },
                 { "tier", n => { Tier = n.GetStringValue(); } },
             };
         }
@@ -77,6 +95,8 @@ namespace Oms.Gateway.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("email", Email);
             writer.WriteStringValue("id", Id);
+            writer.WriteObjectValue<global::Oms.Gateway.Client.Models.NotificationPreferenceBody>("notifications", Notifications);
+            writer.WriteStringValue("phone", Phone);
             writer.WriteStringValue("tier", Tier);
             writer.WriteAdditionalData(AdditionalData);
         }
