@@ -27,6 +27,9 @@ public static class SingletonKeys
     public const string ApiKeys = "api-keys";
 
     public const string Webhooks = "webhooks";
+
+    /// <summary>The delivery grain of customer notifications: a built-in subscriber of the event log, never a webhook id (ids have no '~').</summary>
+    public const string NotificationDeliveries = "~notifications";
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Oms.GrainInterfaces.Events;
 using Oms.GrainInterfaces.Webhooks;
+using Oms.Grains.Notifications;
 using Oms.Grains.Storage;
 
 namespace Oms.Grains.Webhooks;
@@ -11,11 +12,19 @@ namespace Oms.Grains.Webhooks;
 /// interleaved in its turns. It comes when a log partition has new events (<see cref="WebhookWakeups"/>), when a
 /// retry falls due (<see cref="DueTimer"/>, whose reminder is kept while the subscription is enabled, so a silo's
 /// death or a restart brings it back), and every <see cref="Poll"/> while active.
+/// <para>
+/// The same grain, under <see cref="SingletonKeys.NotificationDeliveries"/>, delivers customer notifications: a
+/// built-in subscriber of the notifying event types whose "receiver" is <see cref="INotificationSender"/>, so
+/// notifications get the cursor, the order per order, the retries and the dead letters of webhooks
+/// (docs/decisions/0019).
+/// </para>
 /// </summary>
 [Reentrant]
 public sealed partial class WebhookDeliveryGrain(
     [PersistentState("deliveries", OmsNames.Storage)] IPersistentState<WebhookDeliveryState> state,
     WebhookSender sender,
+    INotificationSender notifications,
+    IOptions<NotificationOptions> notificationOptions,
     IOptions<WebhookOptions> options,
     TimeProvider clock,
     ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
@@ -38,12 +47,20 @@ public sealed partial class WebhookDeliveryGrain(
 
     private bool Enabled => _subscription is { Enabled: true };
 
+    private bool IsNotifications => Id == SingletonKeys.NotificationDeliveries;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _state = (state.State ?? new WebhookDeliveryState()).Copy();
         _writer = new WriteCoalescer(WriteAsync);
         _due = new DueTimer(this, DueReminder, PumpAsync, clock, ex => LogReminderFailed(ex, Id), TimeSpan.FromMilliseconds(5), interleave: true);
         _due.MayHaveReminder(true); // an earlier activation may have left one; the first schedule settles it
+        if (IsNotifications)
+        {
+            await UpdateAsync(NotificationAttempts.Subscription(notificationOptions.Value.Configured().Count > 0));
+            return;
+        }
+
         var set = await GrainFactory.Ref<IWebhooksGrain>(SingletonKeys.Webhooks).GetSetAsync();
         if (set.Subscriptions.TryGetValue(Id, out var subscription)) await UpdateAsync(subscription);
         else await ScheduleAsync();
@@ -189,10 +206,10 @@ public sealed partial class WebhookDeliveryGrain(
             while (Enabled && _state.Head(lane) is { } head && head.NextAttemptAt <= clock.GetUtcNow())
             {
                 var subscription = _subscription!;
-                var result = await sender.SendAsync(subscription, head.Event);
+                var result = IsNotifications ? await NotifyAsync(head.Event) : await sender.SendAsync(subscription, head.Event);
                 if (_subscription is null || _state.Get(head.Id) is not { } current || current.Seq != head.Seq) break; // removed or replayed meanwhile
                 var full = !_state.HasRoom;
-                var recorded = _state.Record(head.Id, result.Attempt, result.RetryAfter, options.Value.Schedule, Random.Shared.NextDouble());
+                var recorded = _state.Record(head.Id, result.Attempt, result.RetryAfter, options.Value.Schedule, Random.Shared.NextDouble(), result.Final);
                 LogAttempt(Id, head.Id, head.Event.Id, result.Attempt.StatusCode, recorded.Status);
                 if (recorded.Status == DeliveryStatus.Succeeded && head.Tries > 0) refill |= _state.RetryFailedNow(clock.GetUtcNow()) > 0;
                 if (recorded.IsFinished)
@@ -220,6 +237,24 @@ public sealed partial class WebhookDeliveryGrain(
 
         if (refill) _pumpAgain = true;
         await PumpAsync();
+    }
+
+    private async Task<WebhookAttemptResult> NotifyAsync(IntegrationEvent e)
+    {
+        var at = clock.GetUtcNow();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        NotificationOutcome outcome;
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.Value.Timeout + notificationOptions.Value.Timeout);
+            outcome = await notifications.SendAsync(e, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            outcome = new NotificationOutcome.Retry(ex.Message);
+        }
+
+        return NotificationAttempts.From(outcome, at, watch.Elapsed);
     }
 
     /// <summary>The receiver said 410 Gone: the subscription stops until it is put again enabled.</summary>

@@ -123,9 +123,10 @@ public sealed class WebhookDeliveryState : IDetachedItemsState
     /// <summary>
     /// Records an attempt: a 2xx finishes the delivery; otherwise the schedule says when the next attempt goes (a
     /// longer <c>Retry-After</c> wins), and a spent schedule makes it a dead letter. A 410 leaves it failed and due
-    /// again at once: the subscription is disabled, and re-enabling it resumes here.
+    /// again at once: the subscription is disabled, and re-enabling it resumes here. A <paramref name="final"/> failure
+    /// is a dead letter at once.
     /// </summary>
-    public WebhookDelivery Record(string id, DeliveryAttempt attempt, TimeSpan? retryAfter, IReadOnlyList<TimeSpan> schedule, double jitter)
+    public WebhookDelivery Record(string id, DeliveryAttempt attempt, TimeSpan? retryAfter, IReadOnlyList<TimeSpan> schedule, double jitter, bool final = false)
     {
         var d = Items[id];
         var verdict = RetrySchedule.Judge(attempt.StatusCode);
@@ -134,6 +135,7 @@ public sealed class WebhookDeliveryState : IDetachedItemsState
         var next = verdict switch
         {
             DeliveryVerdict.Succeeded => (DateTimeOffset?)null,
+            _ when final => null,
             DeliveryVerdict.Gone => attempt.At,
             _ => RetrySchedule.Next(schedule, tries, attempt.At, jitter, retryAfter),
         };

@@ -1,5 +1,6 @@
 using Oms.GrainInterfaces.Webhooks;
 using Oms.Grains.Events;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace Oms.Grains.Webhooks;
@@ -10,7 +11,8 @@ namespace Oms.Grains.Webhooks;
 /// and once when this silo has started, so that deliveries resume after a restart without waiting for new events or a
 /// reminder. Each delivery grain also polls by itself; a lost wake costs latency, not events.
 /// </summary>
-public sealed partial class WebhookWakeups(IGrainFactory grains, TimeProvider clock, ILogger<WebhookWakeups> logger)
+public sealed partial class WebhookWakeups(
+    IGrainFactory grains, TimeProvider clock, IOptions<Notifications.NotificationOptions> notifications, ILogger<WebhookWakeups> logger)
     : IEventLogListener, ILifecycleParticipant<ISiloLifecycle>
 {
     private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(5);
@@ -49,6 +51,7 @@ public sealed partial class WebhookWakeups(IGrainFactory grains, TimeProvider cl
             var now = clock.GetUtcNow();
             if (fresh || _cached is not { } cached || now - cached.At > SetFreshFor)
                 _cached = cached = (await grains.Ref<IWebhooksGrain>(SingletonKeys.Webhooks).GetSetAsync(), now);
+            if (notifications.Value.Configured().Count > 0) await grains.Ref<IWebhookDeliveryGrain>(SingletonKeys.NotificationDeliveries).WakeAsync();
             foreach (var subscription in cached.Set.Subscriptions.Values)
             {
                 if (subscription.Enabled) await grains.Ref<IWebhookDeliveryGrain>(subscription.Id).WakeAsync();
