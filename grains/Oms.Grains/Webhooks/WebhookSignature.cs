@@ -17,13 +17,22 @@ public static class WebhookSignature
 
     /// <summary><paramref name="secrets"/>: the current secret first, then any still inside a rotation's overlap.</summary>
     public static string Standard(string id, long timestamp, string body, IEnumerable<string> secrets) =>
-        string.Join(' ', secrets.Select(s => "v1," + Convert.ToBase64String(Hmac(s, $"{id}.{timestamp}.{body}"))));
+        string.Join(' ', secrets.Select(s => "v1," + Convert.ToBase64String(StandardMac(Key(s), id, timestamp, Encoding.UTF8.GetBytes(body)))));
 
     public static string Body(string body, string secret) => "sha256=" + Convert.ToHexStringLower(Hmac(secret, body));
 
-    private static byte[] Hmac(string secret, string content)
+    /// <summary>The raw HMAC-SHA256 of <c>{id}.{timestamp}.{body}</c> with the key bytes of a secret, over the body's exact bytes.</summary>
+    public static byte[] StandardMac(ReadOnlySpan<byte> key, string id, long timestamp, ReadOnlySpan<byte> body)
     {
-        if (!WebhookSecrets.TryDecode(secret, out var key)) throw new ArgumentException("not a whsec_ secret", nameof(secret));
-        return HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(content));
+        var prefix = Encoding.UTF8.GetBytes($"{id}.{timestamp}.");
+        var content = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(content, 0);
+        body.CopyTo(content.AsSpan(prefix.Length));
+        return HMACSHA256.HashData(key, content);
     }
+
+    private static byte[] Hmac(string secret, string content) => HMACSHA256.HashData(Key(secret), Encoding.UTF8.GetBytes(content));
+
+    private static byte[] Key(string secret) =>
+        WebhookSecrets.TryDecode(secret, out var key) ? key : throw new ArgumentException("not a whsec_ secret", nameof(secret));
 }
