@@ -57,3 +57,13 @@ public static class OrderKeys
         return number.Length is > 0 and <= 6 && int.TryParse(number, System.Globalization.NumberStyles.None, null, out _) ? id[..at] : null;
     }
 }
+
+/// <summary>
+/// Keys of the tracking index: <c>{carrier}:{trackingNumber}</c>, the carrier in lower case (a carrier is named
+/// <c>DPD</c> on a ship and <c>dpd</c> in its webhook path) with any ':' or '%' in it escaped, so no two pairs share a key.
+/// </summary>
+public static class TrackingKey
+{
+    public static string For(string carrier, string trackingNumber) =>
+        string.Concat(carrier.Trim().ToLowerInvariant().Replace("%", "%25", StringComparison.Ordinal).Replace(":", "%3A", StringComparison.Ordinal), ":", trackingNumber.Trim());
+}

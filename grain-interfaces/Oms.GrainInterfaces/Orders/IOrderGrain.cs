@@ -1,3 +1,4 @@
+using Oms.GrainInterfaces.Carriers;
 using Oms.GrainInterfaces.Sourcing;
 
 namespace Oms.GrainInterfaces.Orders;
@@ -29,6 +30,13 @@ public interface IOrderGrain : IGrainWithStringKey
 
     /// <summary>A payment service's event: releases a payment hold, or cancels what can still be cancelled when payment failed.</summary>
     Task<OrderResult> PaymentAsync(PaymentEvent payment);
+
+    /// <summary>
+    /// A carrier's verified tracking event for one of this order's shipments (once per carrier and event id): moves it
+    /// on, delivers it, escalates an exception, or, when late, only records it. Not found: the fulfilment was not
+    /// shipped with that carrier and number.
+    /// </summary>
+    Task<OrderResult> TrackAsync(string fulfilmentId, CarrierEvent carrierEvent);
 
     /// <summary>The customer arrived for a pickup: shown on the store's queue.</summary>
     Task<OrderResult> CheckInAsync(string fulfilmentId, CheckIn checkIn);

@@ -1,3 +1,4 @@
+using Oms.GrainInterfaces.Carriers;
 using Oms.GrainInterfaces.Sourcing;
 
 namespace Oms.GrainInterfaces.Orders;
@@ -103,7 +104,17 @@ public sealed record FulfilmentView(
     [property: Id(14)] string[] Reasons,
     [property: Id(15)] DateTimeOffset? CheckedInAt = null,
     [property: Id(16)] string? Bay = null,
-    [property: Id(17)] string? CheckInNote = null);
+    [property: Id(17)] string? CheckInNote = null,
+    [property: Id(18)] TrackingStatus? TrackingStatus = null,
+    [property: Id(19)] CarrierEventView? LastCarrierEvent = null);
+
+/// <summary>The carrier's last event that counted for a shipment.</summary>
+[GenerateSerializer, Immutable, Alias("oms.CarrierEventView")]
+public sealed record CarrierEventView(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] TrackingStatus Status,
+    [property: Id(2)] DateTimeOffset At,
+    [property: Id(3)] string? Detail);
 
 [GenerateSerializer, Immutable, Alias("oms.OrderLineView")]
 public sealed record OrderLineView(

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using Oms.GrainInterfaces;
+using Oms.GrainInterfaces.Carriers;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Sourcing;
+using Oms.Grains.Carriers;
 
 namespace Oms.Grains.Orders;
 
@@ -506,6 +508,42 @@ public sealed class Order(string orderId, OrderState state)
         return Done([], [fulfilmentId]);
     }
 
+    /// <summary>
+    /// A carrier's tracking event for a shipment, once per carrier and event id (<see cref="TrackingRules"/> decides
+    /// what it moves): delivered is the deliver step, a new exception escalates, a late event is only recorded.
+    /// </summary>
+    public OrderDecision Track(string fulfilmentId, CarrierEvent e, DateTimeOffset now)
+    {
+        if (!Exists || state.Fulfilment(fulfilmentId) is not { } f
+            || !string.Equals(f.Carrier, e.Carrier, StringComparison.OrdinalIgnoreCase) || f.TrackingNumber != e.TrackingNumber)
+            return OrderDecision.Refuse(OrderOutcome.NotFound, $"no shipment with {e.Carrier} tracking number '{e.TrackingNumber}' is known", "trackingNumber");
+        if (Seen($"carrier:{e.Carrier.ToLowerInvariant()}:{e.EventId}")) return OrderDecision.Unchanged;
+
+        var status = Name(e.Status);
+        var move = TrackingRules.Decide(f.Status, f.TransferTo is not null, f.LastCarrierEvent?.Status, f.LastCarrierEvent?.At, e.Status, e.At);
+        var said = $"{fulfilmentId}: {f.Carrier} {f.TrackingNumber} {status.Replace('_', ' ')} at {e.At:u}" + (e.Detail is null ? "" : $": {e.Detail}");
+        if (move == TrackingMove.Stale)
+        {
+            Record(now, "carrier_event_ignored", $"{said} (late: the shipment is {Name(f.LastCarrierEvent?.Status ?? TrackingStatus.Delivered)} since {(f.LastCarrierEvent?.At ?? f.HandedOverAt):u})");
+            return Done([], []);
+        }
+
+        f.LastCarrierEvent = e;
+        Record(now, $"carrier_{status}", said);
+        switch (move)
+        {
+            case TrackingMove.Deliver:
+                return Apply(fulfilmentId, new FulfilmentCommand(FulfilmentAction.Deliver), now);
+            case TrackingMove.Escalate:
+                f.CarrierExceptions++;
+                state.Escalated = true;
+                Record(now, "escalated", $"carrier exception on {fulfilmentId} ({f.Carrier} {f.TrackingNumber}): {e.Detail ?? "no detail"}", notify: true);
+                return Finish(now, [new EscalationRaised()], [fulfilmentId]);
+            default:
+                return Finish(now, [], [fulfilmentId]);
+        }
+    }
+
     // ---- escalation -------------------------------------------------------------------------------------------
 
     /// <summary>When the next manual step (fraud review, a return's receipt) is due to escalate; null when none waits.</summary>
@@ -625,5 +663,6 @@ public sealed class Order(string orderId, OrderState state)
         [.. f.Lines.Select(l => new FulfilmentLineView(l.Sku, l.Quantity, l.Picked, l.Shorted, l.Cancelled))],
         f.TransferTo, f.Carrier, f.TrackingNumber, f.PickupCode,
         f.PickupCode is null ? null : $"OMS-PICKUP:{f.FulfilmentId}:{f.PickupCode}",
-        f.CreatedAt, f.AcknowledgedAt, f.Escalated, f.Reasons, f.CheckedInAt, f.Bay, f.CheckInNote);
+        f.CreatedAt, f.AcknowledgedAt, f.Escalated, f.Reasons, f.CheckedInAt, f.Bay, f.CheckInNote,
+        f.LastCarrierEvent?.Status, f.LastCarrierEvent is { } c ? new CarrierEventView(c.EventId, c.Status, c.At, c.Detail) : null);
 }

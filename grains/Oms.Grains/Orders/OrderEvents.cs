@@ -47,6 +47,9 @@ public static class OrderEvents
                 Emit(type, EventJson.Write(new FulfilmentEventData(order.Id, s.Request!.Channel, s.Request.Customer, order.View(f))));
             if (f.Escalated && !(known && was.Escalated))
                 Emit(EventTypes.EscalationRaised, Escalation(order, "fulfilment", f.FulfilmentId, f.LocationId, $"{f.LocationId} has not acknowledged {f.FulfilmentId}"));
+            if (f.CarrierExceptions > (known ? was.CarrierExceptions : 0))
+                Emit(EventTypes.EscalationRaised, Escalation(order, "carrier", f.FulfilmentId, f.LocationId,
+                    $"{f.Carrier} reports an exception for {f.TrackingNumber}: {f.LastCarrierEvent?.Detail ?? "no detail"}"));
         }
 
         foreach (var r in s.Returns)

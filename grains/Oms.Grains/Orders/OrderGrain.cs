@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Oms.GrainInterfaces.Carriers;
 using Oms.GrainInterfaces.Carts;
 using Oms.GrainInterfaces.Events;
 using Oms.GrainInterfaces.Inventory;
@@ -188,6 +189,10 @@ public sealed partial class OrderGrain(
         var decision = _order.Apply(fulfilmentId, command, now, barcode, pickupCode);
         // A short pick's movement waits for the commit: re-sourcing never looks at the location that came up short.
         if (decision.Effects.OfType<Resource>().FirstOrDefault() is { } need) decision = decision.Then(_order.Resourced(need, await ResourceAsync(need, now), now));
+        // The carrier reports by tracking number: the index knows it before the ship is acknowledged (a ship that then
+        // fails to persist leaves an entry the order disowns: its carrier events answer 404).
+        if (decision.Ok && command is { Action: FulfilmentAction.Ship, Carrier: { } carrier, TrackingNumber: { } number })
+            await GrainFactory.Ref<ITrackingIndexGrain>(TrackingKey.For(carrier, number)).RegisterAsync(fulfilmentId);
 
         return await CommitAsync(decision);
     }
@@ -204,6 +209,9 @@ public sealed partial class OrderGrain(
     }
 
     public Task<OrderResult> PaymentAsync(PaymentEvent payment) => RunAsync(() => CommitAsync(_order.Payment(payment, clock.GetUtcNow())));
+
+    public Task<OrderResult> TrackAsync(string fulfilmentId, CarrierEvent carrierEvent) =>
+        RunAsync(() => CommitAsync(_order.Track(fulfilmentId, carrierEvent, clock.GetUtcNow())));
 
     public Task<OrderResult> CheckInAsync(string fulfilmentId, CheckIn checkIn) => RunAsync(() => CommitAsync(_order.CheckIn(fulfilmentId, checkIn, clock.GetUtcNow())));
 

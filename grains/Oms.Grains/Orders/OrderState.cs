@@ -1,3 +1,4 @@
+using Oms.GrainInterfaces.Carriers;
 using Oms.GrainInterfaces.Events;
 using Oms.GrainInterfaces.Notifications;
 using Oms.GrainInterfaces.Orders;
@@ -38,6 +39,10 @@ public sealed class FulfilmentState
     [Id(15)] public DateTimeOffset? CheckedInAt { get; set; }
     [Id(16)] public string? Bay { get; set; }
     [Id(17)] public string? CheckInNote { get; set; }
+    /// <summary>The carrier's last event that counted (<see cref="Carriers.TrackingRules"/>); null before any.</summary>
+    [Id(18)] public CarrierEvent? LastCarrierEvent { get; set; }
+    /// <summary>How many times a carrier exception escalated this shipment (each one raises <c>escalation.raised</c>).</summary>
+    [Id(19)] public int CarrierExceptions { get; set; }
 
     public FulfilmentLineState? Line(string sku) => Lines.FirstOrDefault(l => l.Sku == sku);
 
