@@ -1,4 +1,5 @@
 using Oms.Gateway.Availability;
+using Oms.Gateway.Carriers;
 using Oms.Gateway.Carts;
 using Oms.Gateway.Customers;
 using Oms.Gateway.Demo;
@@ -40,6 +41,7 @@ api.MapApiKeysApi();
 api.MapEventsApi();
 api.MapCustomersApi();
 api.MapWebhooksApi();
+app.MapCarriersApi();
 app.MapOperationsApi();
 
 app.LogStartup(mode);

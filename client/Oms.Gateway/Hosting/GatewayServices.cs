@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using Oms.Gateway.Availability;
+using Oms.Gateway.Carriers;
 using Oms.Gateway.OpenApi;
 using Oms.Gateway.Operations;
 using Oms.Gateway.Security;
@@ -36,6 +37,9 @@ public static class GatewayServices
         services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
             .PostConfigure(o => o.Enabled |= mode.Cluster)
             .Validate(o => !o.Enabled || o.Keys.Count > 0, "Auth is on (cluster mode) but Oms:Auth:Keys is empty")
+            .ValidateOnStart();
+        services.AddOptions<CarrierOptions>().BindConfiguration(CarrierOptions.Section)
+            .Validate(o => o.Valid, "Every Oms:Carriers:{carrier}:Secrets must hold one or more whsec_ secrets")
             .ValidateOnStart();
         services.AddRateLimiter(o =>
         {

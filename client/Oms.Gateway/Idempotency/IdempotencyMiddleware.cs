@@ -19,7 +19,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
     public async Task InvokeAsync(HttpContext context)
     {
         if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Headers.TryGetValue(Header, out var values)
-            || context.GetEndpoint()?.Metadata.GetMetadata<SecretInResponse>() is not null)
+            || context.GetEndpoint()?.Metadata.GetMetadata<SecretInResponse>() is not null
+            || context.GetEndpoint()?.Metadata.GetMetadata<SignatureAuthenticated>() is not null)
         {
             await next(context);
             return;

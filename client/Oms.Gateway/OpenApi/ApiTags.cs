@@ -14,6 +14,7 @@ public static class ApiTags
     public const string Events = "Events";
     public const string Customers = "Customer data";
     public const string Webhooks = "Webhooks";
+    public const string Carriers = "Carriers";
 
     public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
     {
@@ -28,5 +29,6 @@ public static class ApiTags
         [Customers] = "GDPR: erase (pseudonymise) and export a customer's personal data (admin scope).",
         [ApiKeys] = "Runtime API keys: issue (shown once, stored hashed), list without secrets, rotate with an overlap, revoke (admin scope).",
         [Webhooks] = "Webhook subscriptions and their deliveries: signed per Standard Webhooks, retried with backoff, dead letters replayable (admin scope).",
+        [Carriers] = "Events in from carriers: tracking events signed per Standard Webhooks with the carrier's secret (no API key).",
     };
 }

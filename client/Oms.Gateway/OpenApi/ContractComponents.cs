@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Oms.Gateway.Idempotency;
 using Oms.Gateway.Security;
+using Oms.Grains.Webhooks;
 
 namespace Oms.Gateway.OpenApi;
 
@@ -14,6 +15,13 @@ public static class ContractComponents
     public const string IdempotencyKey = "IdempotencyKey";
     public const string RetryAfter = "RetryAfter";
     public const string IdempotentReplayed = "IdempotentReplayed";
+    public const string SignatureScheme = "StandardWebhooksSignature";
+    public const string WebhookId = "WebhookId";
+    public const string WebhookTimestamp = "WebhookTimestamp";
+    public const string WebhookSignatureHeader = "WebhookSignature";
+
+    /// <summary>The header parameters of a request its sender signs (Standard Webhooks).</summary>
+    public static readonly string[] SignatureHeaders = [WebhookId, WebhookTimestamp, WebhookSignatureHeader];
 
     public static void AddTo(OpenApiDocument document)
     {
@@ -30,6 +38,20 @@ public static class ContractComponents
                           "Each operation lists the scope it needs in its `security` and in `x-oms-scope`. Missing or unknown key: 401; " +
                           "a key without the scope: 403. Always on in cluster mode; off in the embedded development default (the log says so).",
         });
+        document.AddComponent(SignatureScheme, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = WebhookSignature.SignatureHeader,
+            Description = "Standard Webhooks signature of a partner without an API key (a carrier): `v1,` + base64 HMAC-SHA256 of " +
+                          "`{webhook-id}.{webhook-timestamp}.{body}` with one of the sender's configured `whsec_` secrets; several space-separated " +
+                          "while it rotates, any one matching is enough. A timestamp more than 5 minutes from now, a malformed header, an unknown " +
+                          "sender or no match: 401.",
+        });
+        document.AddComponent(WebhookId, SignatureHeader(WebhookSignature.IdHeader, "The sender's message id (the same on every retry).", "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"));
+        document.AddComponent(WebhookTimestamp, SignatureHeader(WebhookSignature.TimestampHeader, "When the sender signed, in Unix seconds: within 5 minutes of now.", "1764669600"));
+        document.AddComponent(WebhookSignatureHeader, SignatureHeader(WebhookSignature.SignatureHeader,
+            "`v1,<base64 HMAC-SHA256>`, space-separated when several.", "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="));
         document.AddComponent(IdempotencyKey, new OpenApiParameter
         {
             Name = IdempotencyMiddleware.Header,
@@ -52,6 +74,16 @@ public static class ContractComponents
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("true")] },
         });
     }
+
+    private static OpenApiParameter SignatureHeader(string name, string description, string example) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Header,
+        Required = true,
+        Description = description,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1 },
+        Example = JsonValue.Create(example),
+    };
 
     private static OpenApiSchema ProblemSchema() => new()
     {

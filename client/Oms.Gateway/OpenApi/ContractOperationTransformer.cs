@@ -18,10 +18,13 @@ public sealed class ContractOperationTransformer : IOpenApiOperationTransformer
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var document = context.Document;
         // A POST whose answer is a secret shown once is not kept for replay (SecretInResponse), so it takes no Idempotency-Key.
-        var isPost = HttpMethods.IsPost(context.Description.HttpMethod ?? "") && !metadata.OfType<SecretInResponse>().Any();
+        // A POST signed by its sender (SignatureAuthenticated) is idempotent by the sender's event id and takes none either.
+        var signed = metadata.OfType<SignatureAuthenticated>().LastOrDefault();
+        var isPost = HttpMethods.IsPost(context.Description.HttpMethod ?? "") && !metadata.OfType<SecretInResponse>().Any() && signed is null;
         var scope = metadata.OfType<RequiresScope>().LastOrDefault()?.Scope;
 
-        DescribeSecurity(operation, document, scope);
+        if (signed is null) DescribeSecurity(operation, document, scope);
+        else DescribeSignature(operation, document, signed);
         if (isPost)
         {
             operation.Parameters ??= [];
@@ -61,13 +64,24 @@ public sealed class ContractOperationTransformer : IOpenApiOperationTransformer
         }
     }
 
+    /// <summary>The handler verifies the sender's Standard Webhooks signature (WebhookVerification); no API key.</summary>
+    private static void DescribeSignature(OpenApiOperation operation, OpenApiDocument? document, SignatureAuthenticated signed)
+    {
+        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ContractComponents.SignatureScheme, document)] = [] }];
+        operation.Parameters ??= [];
+        foreach (var header in ContractComponents.SignatureHeaders) operation.Parameters.Add(new OpenApiParameterReference(header, document));
+        var needs = $"No API key: signed by the {signed.Sender} per Standard Webhooks with one of its `whsec_` secrets (`webhook-signature` over " +
+                    "`{webhook-id}.{webhook-timestamp}.{body}`, the timestamp within 5 minutes of now).";
+        operation.Description = operation.Description is { Length: > 0 } d ? $"{d}\n\n{needs}" : needs;
+    }
+
     private static List<ProblemKind> Failures(OpenApiOperation operation, IList<object> metadata, bool isPost, string? scope)
     {
         var hasBody = operation.RequestBody is not null;
         var kinds = new List<ProblemKind>();
         // Validator and OmsExceptionHandler: path, query and body values; IdempotencyMiddleware: a malformed key.
         if (hasBody || isPost || operation.Parameters is { Count: > 0 }) kinds.Add(ProblemKinds.Validation);
-        kinds.Add(ProblemKinds.Unauthorized);
+        if (!metadata.OfType<SignatureAuthenticated>().Any()) kinds.Add(ProblemKinds.Unauthorized);
         if (scope is not null) kinds.Add(ProblemKinds.Forbidden);
         kinds.AddRange(metadata.OfType<ProblemsMetadata>().SelectMany(m => m.Kinds));
         if (isPost) kinds.AddRange([ProblemKinds.IdempotencyInProgress, ProblemKinds.IdempotencyMismatch]);

@@ -16,6 +16,10 @@ public static class ProblemKinds
         "no `X-Api-Key` header, or a key that is not known",
         """{"status": 401, "title": "Unauthorized", "detail": "Send a valid X-Api-Key header.", "code": "unauthorized"}""");
 
+    public static readonly ProblemKind BadSignature = new("bad_signature", 401, ProblemCodes.Unauthorized,
+        "the Standard Webhooks headers are missing or malformed, `webhook-timestamp` is more than 5 minutes from now, or no signature matches a secret of the sender (an unknown sender included)",
+        """{"status": 401, "title": "Unauthorized", "detail": "The signature does not match a secret of this carrier.", "code": "unauthorized"}""");
+
     public static readonly ProblemKind Forbidden = new("forbidden", 403, ProblemCodes.Forbidden,
         "the key lacks the scope this operation needs",
         """{"status": 403, "title": "Forbidden", "detail": "This key lacks the 'cart' scope.", "code": "forbidden"}""");
@@ -62,7 +66,7 @@ public static class ProblemKinds
 
     public static readonly ProblemKind[] All =
     [
-        Validation, Unauthorized, Forbidden, NotFound, InsufficientStock, InvalidState, Conflict, IdempotencyInProgress,
+        Validation, Unauthorized, BadSignature, Forbidden, NotFound, InsufficientStock, InvalidState, Conflict, IdempotencyInProgress,
         IdempotencyMismatch, PayloadTooLarge, UnsupportedMediaType, RateLimited, Unavailable,
     ];
 

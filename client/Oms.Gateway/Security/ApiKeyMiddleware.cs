@@ -6,7 +6,8 @@ namespace Oms.Gateway.Security;
 /// <summary>
 /// X-Api-Key authentication with scopes, for /v1 and, while auth is on, the dashboard and /metrics (admin or ops).
 /// A browser reaches the dashboard with HTTP Basic (any user name, the key as password: the 401 asks for it); a
-/// Prometheus scraper may send the key as a Bearer token. Health, OpenAPI and the reference page stay open. The
+/// Prometheus scraper may send the key as a Bearer token. Health, OpenAPI and the reference page stay open, and an
+/// endpoint whose sender signs its requests (<see cref="SignatureAuthenticated"/>) checks that signature itself. The
 /// caller goes into HttpContext.Items for rate limiting and idempotency scoping.
 /// </summary>
 public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<ApiKeyOptions> options, ApiKeyDirectory directory)
@@ -19,7 +20,8 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<ApiKeyOption
     {
         var path = context.Request.Path;
         var operations = path.StartsWithSegments("/dashboard") || path.StartsWithSegments("/metrics");
-        if (!options.Value.Enabled || !(operations || path.StartsWithSegments("/v1")))
+        var signed = context.GetEndpoint()?.Metadata.GetMetadata<SignatureAuthenticated>() is not null;
+        if (!options.Value.Enabled || !(operations || path.StartsWithSegments("/v1")) || signed)
         {
             await next(context);
             return;
