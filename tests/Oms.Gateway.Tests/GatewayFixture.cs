@@ -27,6 +27,8 @@ public class GatewayFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Oms:GatewayPort", FreePort().ToString());
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseEnvironment("Development");
+        builder.UseSetting($"Oms:Carriers:{Carrier}:Secrets:0", CarrierSecret);
+        builder.UseSetting($"Oms:Carriers:{Carrier}:Secrets:1", CarrierPreviousSecret);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 
@@ -50,6 +52,11 @@ public class GatewayFixture : WebApplicationFactory<Program>, IAsyncLifetime
     public const string Warehouse = "WH-T";
     public const string StoreNear = "ST-T-OXF";
     public const string StoreFar = "ST-T-MAN";
+
+    /// <summary>A carrier that reports tracking events, with two secrets (a rotation in progress).</summary>
+    public const string Carrier = "test-carrier";
+    public const string CarrierSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    public const string CarrierPreviousSecret = "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
     private async Task SeedAsync()
     {

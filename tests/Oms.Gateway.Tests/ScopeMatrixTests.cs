@@ -8,19 +8,20 @@ namespace Oms.Gateway.Tests;
 /// <summary>
 /// Every /v1 endpoint the app maps (read from its EndpointDataSource, so a new one cannot be left out) against
 /// every scope: no key and an unknown key → 401; a key with the endpoint's scope, or admin → past auth (any
-/// answer but 401/403, never 5xx); any other key → 403.
+/// answer but 401/403, never 5xx); any other key → 403. An endpoint authenticated by its sender's signature
+/// (<see cref="SignatureAuthenticated"/>, a carrier's tracking events) ignores API keys: unsigned, it is 401 for every one.
 /// </summary>
 [Collection(AuthGatewayCollection.Name)]
 public sealed class ScopeMatrixTests(AuthGatewayFixture fx)
 {
-    private sealed record Route(string Method, string Path, string? Scope);
+    private sealed record Route(string Method, string Path, string? Scope, bool Signed);
 
     private List<Route> Routes() =>
     [
         .. fx.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("v1/", StringComparison.Ordinal) == true)
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => new Route(
-                m, Fill(e.RoutePattern.RawText!), e.Metadata.GetMetadata<RequiresScope>()?.Scope))),
+                m, Fill(e.RoutePattern.RawText!), e.Metadata.GetMetadata<RequiresScope>()?.Scope, e.Metadata.GetMetadata<SignatureAuthenticated>() is not null))),
     ];
 
     [Fact]
@@ -28,8 +29,9 @@ public sealed class ScopeMatrixTests(AuthGatewayFixture fx)
     {
         var routes = Routes();
         Assert.True(routes.Count >= 45, $"only {routes.Count} /v1 endpoints found");
-        Assert.Empty(routes.Where(r => r.Scope is null).Select(r => $"{r.Method} {r.Path}"));
-        Assert.All(routes, r => Assert.Contains(r.Scope!, Scopes.All));
+        Assert.Empty(routes.Where(r => (r.Scope is null) != r.Signed).Select(r => $"{r.Method} {r.Path}"));
+        Assert.All(routes.Where(r => !r.Signed), r => Assert.Contains(r.Scope!, Scopes.All));
+        Assert.Contains(routes, r => r.Signed && r.Path.StartsWith("/v1/carriers/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -47,7 +49,7 @@ public sealed class ScopeMatrixTests(AuthGatewayFixture fx)
                 ("no key", anonymous, "401"),
                 ("unknown key", unknown, "401"),
             };
-            expectations.AddRange(Scopes.All.Select(s => (s, clients[s], s == route.Scope || s == Scopes.Admin ? "pass" : "403")));
+            expectations.AddRange(Scopes.All.Select(s => (s, clients[s], route.Signed ? "401" : s == route.Scope || s == Scopes.Admin ? "pass" : "403")));
             var answers = await Task.WhenAll(expectations.Select(e => StatusAsync(e.Client, route)));
             for (var i = 0; i < expectations.Count; i++)
             {
