@@ -60,6 +60,14 @@ namespace Oms.Gateway.Client.Models
 #else
         public string FulfilmentId { get; set; }
 #endif
+        /// <summary>The lastCarrierEvent property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Oms.Gateway.Client.Models.CarrierEventView? LastCarrierEvent { get; set; }
+#nullable restore
+#else
+        public global::Oms.Gateway.Client.Models.CarrierEventView LastCarrierEvent { get; set; }
+#endif
         /// <summary>The lines property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -118,6 +126,8 @@ namespace Oms.Gateway.Client.Models
 #else
         public string TrackingNumber { get; set; }
 #endif
+        /// <summary>The trackingStatus property</summary>
+        public global::Oms.Gateway.Client.Models.TrackingStatus? TrackingStatus { get; set; }
         /// <summary>The transferTo property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -161,6 +171,7 @@ namespace Oms.Gateway.Client.Models
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "escalated", n => { Escalated = n.GetBoolValue(); } },
                 { "fulfilmentId", n => { FulfilmentId = n.GetStringValue(); } },
+                { "lastCarrierEvent", n => { LastCarrierEvent = n.GetObjectValue<global::Oms.Gateway.Client.Models.CarrierEventView>(global::Oms.Gateway.Client.Models.CarrierEventView.CreateFromDiscriminatorValue); } },
                 { "lines", n => { Lines = n.GetCollectionOfObjectValues<global::Oms.Gateway.Client.Models.FulfilmentLineView>(global::Oms.Gateway.Client.Models.FulfilmentLineView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "locationId", n => { LocationId = n.GetStringValue(); } },
                 { "orderId", n => { OrderId = n.GetStringValue(); } },
@@ -169,6 +180,7 @@ namespace Oms.Gateway.Client.Models
                 { "reasons", n => { Reasons = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "status", n => { Status = n.GetEnumValue<global::Oms.Gateway.Client.Models.FulfilmentStatus>(); } },
                 { "trackingNumber", n => { TrackingNumber = n.GetStringValue(); } },
+                { "trackingStatus", n => { TrackingStatus = n.GetEnumValue<global::Oms.Gateway.Client.Models.TrackingStatus>(); } },
                 { "transferTo", n => { TransferTo = n.GetStringValue(); } },
                 { "type", n => { Type = n.GetEnumValue<global::Oms.Gateway.Client.Models.FulfilmentType>(); } },
             };
@@ -188,6 +200,7 @@ namespace Oms.Gateway.Client.Models
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteBoolValue("escalated", Escalated);
             writer.WriteStringValue("fulfilmentId", FulfilmentId);
+            writer.WriteObjectValue<global::Oms.Gateway.Client.Models.CarrierEventView>("lastCarrierEvent", LastCarrierEvent);
             writer.WriteCollectionOfObjectValues<global::Oms.Gateway.Client.Models.FulfilmentLineView>("lines", Lines);
             writer.WriteStringValue("locationId", LocationId);
             writer.WriteStringValue("orderId", OrderId);
@@ -196,6 +209,7 @@ namespace Oms.Gateway.Client.Models
             writer.WriteCollectionOfPrimitiveValues<string>("reasons", Reasons);
             writer.WriteEnumValue<global::Oms.Gateway.Client.Models.FulfilmentStatus>("status", Status);
             writer.WriteStringValue("trackingNumber", TrackingNumber);
+            writer.WriteEnumValue<global::Oms.Gateway.Client.Models.TrackingStatus>("trackingStatus", TrackingStatus);
             writer.WriteStringValue("transferTo", TransferTo);
             writer.WriteEnumValue<global::Oms.Gateway.Client.Models.FulfilmentType>("type", Type);
             writer.WriteAdditionalData(AdditionalData);

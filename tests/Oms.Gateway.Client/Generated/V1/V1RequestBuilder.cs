@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Oms.Gateway.Client.V1.Admin;
 using Oms.Gateway.Client.V1.Availability;
+using Oms.Gateway.Client.V1.Carriers;
 using Oms.Gateway.Client.V1.Carts;
 using Oms.Gateway.Client.V1.Channels;
 using Oms.Gateway.Client.V1.Customers;
@@ -38,6 +39,11 @@ namespace Oms.Gateway.Client.V1
         public global::Oms.Gateway.Client.V1.Availability.AvailabilityRequestBuilder Availability
         {
             get => new global::Oms.Gateway.Client.V1.Availability.AvailabilityRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The carriers property</summary>
+        public global::Oms.Gateway.Client.V1.Carriers.CarriersRequestBuilder Carriers
+        {
+            get => new global::Oms.Gateway.Client.V1.Carriers.CarriersRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The carts property</summary>
         public global::Oms.Gateway.Client.V1.Carts.CartsRequestBuilder Carts
