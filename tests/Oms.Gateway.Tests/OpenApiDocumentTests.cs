@@ -32,9 +32,9 @@ public sealed class OpenApiDocumentTests(GatewayFixture fx)
                 Assert.Equal("#/components/schemas/Problem", (string?)response!["content"]?["application/problem+json"]?["schema"]?["$ref"]);
             var idempotency = op["parameters"]?.AsArray().Any(p => (string?)p!["$ref"] == "#/components/parameters/IdempotencyKey") == true;
             // Issuing and rotating API keys and rotating a webhook secret answer with a secret shown once, which is
-            // never stored for a replay (ADR 13, 16).
+            // never stored for a replay (ADR 13, 16); a carrier's tracking event is signed, not keyed, and idempotent by its eventId.
             var replayable = method == "post" && !path.StartsWith("/v1/admin/api-keys", StringComparison.Ordinal)
-                && !path.EndsWith("/rotate-secret", StringComparison.Ordinal);
+                && !path.EndsWith("/rotate-secret", StringComparison.Ordinal) && !path.StartsWith("/v1/carriers/", StringComparison.Ordinal);
             Assert.True(idempotency == replayable, $"{name}: Idempotency-Key declared {idempotency}");
         }
 
@@ -42,6 +42,9 @@ public sealed class OpenApiDocumentTests(GatewayFixture fx)
         Assert.Equal("cart", (string?)cartPut["x-oms-scope"]);
         Assert.Contains("insufficient_stock", cartPut["responses"]!["409"]!["x-oms-problem-codes"]!.AsArray().Select(c => (string?)c));
         Assert.Equal("apiKey", (string?)doc["components"]!["securitySchemes"]!["ApiKey"]!["type"]);
+        var tracking = paths["/v1/carriers/{carrier}/tracking"]!["post"]!;
+        Assert.True(tracking["security"]![0]!.AsObject().ContainsKey("StandardWebhooksSignature"));
+        Assert.Null(tracking["x-oms-scope"]);
     }
 
     private static string RepositoryRoot()
