@@ -22,6 +22,16 @@ public sealed class NotificationOptions
     /// <summary>How long a claim holds before another attempt may take it (a sender that died never records its result).</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Whether the silo sends notifications for the events of the log (the delivery grain
+    /// <c>~notifications</c>, docs/decisions/0019); off leaves <see cref="INotificationSender"/> to its caller (the
+    /// sender's own tests drive it event by event).
+    /// </summary>
+    public bool FromEventLog { get; set; } = true;
+
+    /// <summary>Whether the event log's notifications are sent: a sender is configured and <see cref="FromEventLog"/>.</summary>
+    public bool Delivers => FromEventLog && Configured().Count > 0;
+
     /// <summary>One send's limit (SMTP session or HTTP call).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 

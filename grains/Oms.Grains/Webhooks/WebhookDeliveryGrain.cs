@@ -57,7 +57,7 @@ public sealed partial class WebhookDeliveryGrain(
         _due.MayHaveReminder(true); // an earlier activation may have left one; the first schedule settles it
         if (IsNotifications)
         {
-            await UpdateAsync(NotificationAttempts.Subscription(notificationOptions.Value.Configured().Count > 0));
+            await UpdateAsync(NotificationAttempts.Subscription(notificationOptions.Value.Delivers));
             return;
         }
 

@@ -51,7 +51,7 @@ public sealed partial class WebhookWakeups(
             var now = clock.GetUtcNow();
             if (fresh || _cached is not { } cached || now - cached.At > SetFreshFor)
                 _cached = cached = (await grains.Ref<IWebhooksGrain>(SingletonKeys.Webhooks).GetSetAsync(), now);
-            if (notifications.Value.Configured().Count > 0) await grains.Ref<IWebhookDeliveryGrain>(SingletonKeys.NotificationDeliveries).WakeAsync();
+            if (notifications.Value.Delivers) await grains.Ref<IWebhookDeliveryGrain>(SingletonKeys.NotificationDeliveries).WakeAsync();
             foreach (var subscription in cached.Set.Subscriptions.Values)
             {
                 if (subscription.Enabled) await grains.Ref<IWebhookDeliveryGrain>(subscription.Id).WakeAsync();

@@ -3,8 +3,12 @@ using Oms.Grains.Webhooks;
 
 namespace Oms.Gateway.Tests.Notifications;
 
-/// <summary>The embedded gateway with notifications configured: e-mail to a real smtp4dev, SMS to a Kestrel receiver.</summary>
-public sealed class NotificationFixture : GatewayFixture, IAsyncLifetime
+/// <summary>
+/// The embedded gateway with notifications configured: e-mail to a real smtp4dev, SMS to a Kestrel receiver. The
+/// event log's delivery loop is off here (the tests hand events to the sender one by one); <see
+/// cref="NotificationDeliveryFixture"/> has it on.
+/// </summary>
+public class NotificationFixture : GatewayFixture, IAsyncLifetime
 {
     public static readonly string SmsSecret = WebhookSecrets.NewSecret();
 
@@ -23,7 +27,10 @@ public sealed class NotificationFixture : GatewayFixture, IAsyncLifetime
         ("Oms:Notifications:Sms:Secret", SmsSecret),
         ("Oms:Notifications:TrackingUrls:dhl", "https://track.example/dhl?n={{trackingNumber}}"),
         ("Oms:Notifications:Timeout", "00:00:05"),
+        ("Oms:Notifications:FromEventLog", FromEventLog.ToString()),
     ];
+
+    protected virtual bool FromEventLog => false;
 
     public new async Task InitializeAsync()
     {
@@ -38,6 +45,18 @@ public sealed class NotificationFixture : GatewayFixture, IAsyncLifetime
         await Sms.DisposeAsync();
         await Smtp.DisposeAsync();
     }
+}
+
+/// <summary>Notifications sent by the silo from the event log, as in production.</summary>
+public sealed class NotificationDeliveryFixture : NotificationFixture
+{
+    protected override bool FromEventLog => true;
+}
+
+[CollectionDefinition(Name)]
+public sealed class NotificationDeliveryCollection : ICollectionFixture<NotificationDeliveryFixture>
+{
+    public const string Name = "notification-delivery";
 }
 
 [CollectionDefinition(Name)]
