@@ -16,6 +16,28 @@ public sealed class OpenApiDocumentTests(GatewayFixture fx)
     }
 
     [Fact]
+    public async Task Every_event_type_is_a_signed_webhook_with_its_payload_schema()
+    {
+        var doc = JsonNode.Parse(await fx.Http.GetStringAsync("/openapi/v1.json"))!;
+        var webhooks = doc["webhooks"]!.AsObject();
+        Assert.Equal(GrainInterfaces.Events.EventTypes.All.Order(), webhooks.Select(w => w.Key).Order());
+        foreach (var (type, item) in webhooks)
+        {
+            var post = item!["post"]!;
+            var envelope = post["requestBody"]!["content"]!["application/json"]!["schema"]!;
+            Assert.Equal(type, (string?)envelope["properties"]!["type"]!["const"]);
+            var data = (string)envelope["properties"]!["data"]!["$ref"]!;
+            var payload = doc["components"]!["schemas"]![data["#/components/schemas/".Length..]]!;
+            Assert.True(payload["properties"]!.AsObject().Count > 0, $"{type}: {data} has no properties");
+            Assert.Equal(["WebhookId", "WebhookTimestamp", "WebhookSignature"],
+                post["parameters"]!.AsArray().Select(p => ((string)p!["$ref"]!).Split('/')[^1]));
+            Assert.NotEmpty(post["security"]!.AsArray());
+        }
+
+        Assert.Contains("fulfilment", doc["components"]!["schemas"]!["FulfilmentEventData"]!["properties"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
     public async Task Every_operation_declares_its_scope_and_problems_and_no_other_paths_are_listed()
     {
         var doc = JsonNode.Parse(await fx.Http.GetStringAsync("/openapi/v1.json"))!;

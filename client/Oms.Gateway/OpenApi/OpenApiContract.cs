@@ -11,6 +11,7 @@ public static class OpenApiContract
         {
             o.ShouldInclude = d => d.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true;
             o.AddDocumentTransformer<ContractDocumentTransformer>();
+            o.AddDocumentTransformer<EventWebhooksTransformer>();
             o.AddOperationTransformer<ContractOperationTransformer>();
             o.AddSchemaTransformer<ContractSchemaTransformer>();
         });
