@@ -13,13 +13,7 @@ public sealed class NotificationDeliveryTests(NotificationDeliveryFixture fixtur
     public async Task The_silo_mails_the_confirmation_and_the_pickup_code_by_itself_once_per_event()
     {
         var email = $"dee-{_id}@example.com";
-        var (orderId, fid) = await PlacePickup(new { id = $"c-{_id}", email });
-        await Step(fid, "pick", new { sku = Sku, barcode = $"BC{Sku}", quantity = 1 });
-        await Step(fid, "pack");
-        var code = (await Step(fid, "ready")).GetProperty("pickupCode").GetString()!;
-
-        var created = await EventOf(orderId, EventTypes.OrderCreated);
-        var ready = await EventOf(orderId, EventTypes.FulfilmentReadyForPickup);
+        var (orderId, code, created, ready) = await ReadyForPickupAsync(email);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while ((await fx.Smtp.To(email)).Length < 2)
         {

@@ -49,6 +49,16 @@ public abstract class NotificationSteps(NotificationFixture fixture)
         return (order.GetProperty("orderId").GetString()!, order.GetProperty("fulfilments")[0].GetProperty("fulfilmentId").GetString()!);
     }
 
+    /// <summary>A pickup order for <paramref name="email"/> picked, packed and ready: its code and its two notifying events.</summary>
+    protected async Task<(string OrderId, string Code, IntegrationEvent Created, IntegrationEvent Ready)> ReadyForPickupAsync(string email)
+    {
+        var (orderId, fid) = await PlacePickup(new { id = $"c-{_id}", email });
+        await Step(fid, "pick", new { sku = Sku, barcode = $"BC{Sku}", quantity = 1 });
+        await Step(fid, "pack");
+        var code = (await Step(fid, "ready")).GetProperty("pickupCode").GetString()!;
+        return (orderId, code, await EventOf(orderId, EventTypes.OrderCreated), await EventOf(orderId, EventTypes.FulfilmentReadyForPickup));
+    }
+
     protected async Task<JsonElement> Step(string fulfilmentId, string step, object? body = null)
     {
         var response = await fx.Http.PostAsJsonAsync($"/v1/fulfilments/{fulfilmentId}/{step}", body ?? new { });

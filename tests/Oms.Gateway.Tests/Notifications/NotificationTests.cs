@@ -28,13 +28,7 @@ public sealed class NotificationTests(NotificationFixture fixture) : Notificatio
     public async Task A_pickup_order_mails_its_confirmation_and_the_pickup_code_with_a_qr_that_decodes_to_it_once_per_event()
     {
         var email = $"ann-{_id}@example.com";
-        var (orderId, fid) = await PlacePickup(new { id = $"c-{_id}", email });
-        await Step(fid, "pick", new { sku = Sku, barcode = $"BC{Sku}", quantity = 1 });
-        await Step(fid, "pack");
-        var code = (await Step(fid, "ready")).GetProperty("pickupCode").GetString()!;
-
-        var created = await EventOf(orderId, EventTypes.OrderCreated);
-        var ready = await EventOf(orderId, EventTypes.FulfilmentReadyForPickup);
+        var (orderId, code, created, ready) = await ReadyForPickupAsync(email);
         var sent = Assert.IsType<NotificationOutcome.Sent>(await fx.Sender.SendAsync(created, default));
         Assert.Equal((NotificationChannel.Email, false), (sent.Channel, sent.Repeated));
         Assert.IsType<NotificationOutcome.Sent>(await fx.Sender.SendAsync(ready, default));
