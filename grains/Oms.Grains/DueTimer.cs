@@ -21,6 +21,8 @@ public sealed class DueTimer(
     private IGrainTimer? _timer;
     private DateTimeOffset? _due;
     private bool _reminderOn;
+    private bool _wanted;
+    private bool _changing;
 
     /// <summary>On activation: a reminder of an earlier activation may exist; the next <see cref="ScheduleAsync"/> with nothing due removes it.</summary>
     public void MayHaveReminder(bool value) => _reminderOn = value;
@@ -33,21 +35,38 @@ public sealed class DueTimer(
     public Task ScheduleAsync(DateTimeOffset? next) => ScheduleAsync(next, reminder: next is not null);
 
     /// <summary>As <see cref="ScheduleAsync(DateTimeOffset?)"/>, with the grain deciding whether the reminder is needed.</summary>
+    /// <remarks>
+    /// In a reentrant grain several calls interleave: one change of the reminder runs at a time, and it goes on until
+    /// the reminder is as the latest call wants it (a register and an unregister racing each other made the
+    /// unregister fail on the register's new tag). A call made while another changes it returns at once.
+    /// </remarks>
     public async Task ScheduleAsync(DateTimeOffset? next, bool reminder)
     {
         Arm(next);
-        if (reminder == _reminderOn) return;
-        // Set first: an interleaved caller must not change the reminder again while this one does.
-        _reminderOn = reminder;
+        _wanted = reminder;
+        if (_changing) return;
+        _changing = true;
         try
         {
-            if (reminder) await grain.RegisterOrUpdateReminder(reminderName, ReminderPeriod, ReminderPeriod);
-            else if (await grain.GetReminder(reminderName) is { } existing) await grain.UnregisterReminder(existing);
+            while (_reminderOn != _wanted)
+            {
+                var target = _wanted;
+                try
+                {
+                    if (target) await grain.RegisterOrUpdateReminder(reminderName, ReminderPeriod, ReminderPeriod);
+                    else if (await grain.GetReminder(reminderName) is { } existing) await grain.UnregisterReminder(existing);
+                    _reminderOn = target;
+                }
+                catch (Exception ex)
+                {
+                    reminderFailed(ex); // tried again at the next call
+                    break;
+                }
+            }
         }
-        catch (Exception ex)
+        finally
         {
-            _reminderOn = !reminder;
-            reminderFailed(ex);
+            _changing = false;
         }
     }
 

@@ -23,7 +23,7 @@ public sealed class NotificationDeliveryTests(NotificationDeliveryFixture fixtur
 
         await Task.Delay(500); // nothing more comes
         var mails = await fx.Smtp.To(email);
-        Assert.Equal([$"{created.Id}@shop.test", $"{ready.Id}@shop.test"], mails.Select(m => m.MessageId).Order());
+        Assert.Equal(new[] { $"{created.Id}@shop.test", $"{ready.Id}@shop.test" }.Order(), mails.Select(m => m.MessageId).Order());
         Assert.Contains(code, mails.Single(m => m.MessageId == $"{ready.Id}@shop.test").TextBody, StringComparison.Ordinal);
         var timeline = await Timeline(orderId);
         Assert.Equal(2, timeline.Count(t => t.Event == "notification.sent"));
