@@ -128,4 +128,16 @@ public sealed class EventLogStateTests
         loaded.Append([E("a")], provisional: false, T0);
         Assert.Equal(2, loaded.Count); // the ids index is rebuilt from the loaded entries: no duplicate
     }
+
+    [Fact]
+    public void A_reader_never_passes_a_position_storage_does_not_have_yet()
+    {
+        var log = new EventLogState();
+        var at = new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+        log.Append([new IntegrationEvent("e1", "order.created", at, "order:a", 1, "{}"), new IntegrationEvent("e2", "order.created", at, "order:b", 1, "{}")], provisional: false, at);
+        var page = log.Read(0, 0, 100, durable: 1);
+        Assert.Equal([1L], page.Events.Select(e => e.Position));
+        Assert.Equal(1, page.Through);
+        Assert.Equal(2, log.Read(0, 1, 100, durable: 2).Through);
+    }
 }

@@ -26,6 +26,8 @@ public sealed partial class EventLogGrain(
     private static readonly TimeSpan ResolveRetry = TimeSpan.FromSeconds(1);
 
     private EventLogState _log = null!;
+    /// <summary>The last position storage has: readers stop there (<see cref="EventLogState.Read"/>).</summary>
+    private long _durable;
     private WriteCoalescer _writer = null!;
     private DueTimer _resolve = null!;
     private bool _resolving;
@@ -36,6 +38,7 @@ public sealed partial class EventLogGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _log = (state.State ?? new EventLogState()).Copy();
+        _durable = _log.Last;
         if (options.Value.EntriesInMemory) this.DelayDeactivation(TimeSpan.FromDays(3650));
         _writer = new WriteCoalescer(WriteAsync, RecoverAsync);
         _resolve = new DueTimer(this, ResolveReminder, ResolveDueAsync, clock, ex => LogReminderFailed(ex, Partition), TimeSpan.FromMilliseconds(50), ResolveRetry, interleave: true);
@@ -61,9 +64,9 @@ public sealed partial class EventLogGrain(
         return Task.CompletedTask;
     }
 
-    public Task<EventPage> ReadAsync(long after, int limit) => Task.FromResult(_log.Read(Partition, after, Math.Clamp(limit, 1, 1000)));
+    public Task<EventPage> ReadAsync(long after, int limit) => Task.FromResult(_log.Read(Partition, after, Math.Clamp(limit, 1, 1000), _durable));
 
-    public Task<long> EndAsync() => Task.FromResult(_log.ReadableEnd);
+    public Task<long> EndAsync() => Task.FromResult(Math.Min(_log.ReadableEnd, _durable));
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -84,7 +87,11 @@ public sealed partial class EventLogGrain(
             state.State = _log.TakeForWrite();
         }
 
+        var last = _log.Last;
         await state.WriteStateAsync();
+        if (last <= _durable) return;
+        _durable = last;
+        listener.Readable(Partition);
     }
 
     /// <summary>A write failed: it may or may not have landed. Storage is the truth again (its appenders were refused).</summary>
@@ -98,6 +105,7 @@ public sealed partial class EventLogGrain(
             // Entries kept only in memory are not in storage: a recovery keeps them, and takes the stored positions.
             if (options.Value.EntriesInMemory) stored.Entries = _log.Entries?.Where(e => e.Key <= stored.Last).ToDictionary(e => e.Key, e => e.Value);
             _log = stored;
+            _durable = stored.Last;
         }
         catch (Exception readFailure)
         {

@@ -114,12 +114,14 @@ public sealed class EventLogState : IDetachedItemsState
 
     /// <summary>
     /// Up to <paramref name="limit"/> readable events after <paramref name="after"/>. Stops before the first provisional
-    /// event; <see cref="EventPage.Through"/> is how far the reader may move: past holes, never past a provisional one.
+    /// event and after <paramref name="durable"/>, the last position storage has: a position not written yet is given
+    /// again to another event if the partition dies first, and a reader past it would skip that event.
+    /// <see cref="EventPage.Through"/> is how far the reader may move: past holes, never past a provisional one.
     /// </summary>
-    public EventPage Read(int partition, long after, int limit)
+    public EventPage Read(int partition, long after, int limit, long durable = long.MaxValue)
     {
         var events = new List<LoggedEvent>(Math.Min(limit, 64));
-        var stop = ReadableEnd;
+        var stop = Math.Min(ReadableEnd, durable);
         var through = Math.Max(after, First - 1);
         for (var p = through + 1; p <= stop && events.Count < limit; p++)
         {
