@@ -11,6 +11,7 @@ import sys
 out, rows, as_of, locations = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 n = len(locations)
 prefix = os.environ.get("SKU_PREFIX", "BSKU-")  # the warm-up batch uses other SKUs
+shift = int(os.environ.get("ONHAND_SHIFT", "0"))  # > 0: an update batch that changes every level
 with open(out, "w") as f:
     f.write('{"items":[')
     for i in range(rows):
@@ -19,7 +20,7 @@ with open(out, "w") as f:
         f.write(json.dumps({
             "locationId": locations[i % n],
             "sku": f"{prefix}{i // n:06d}",
-            "onHand": (i * 7919) % 500,
+            "onHand": (i * 7919 + shift) % 500,
             "safetyStock": 2,
             "asOf": as_of,
         }, separators=(",", ":")))

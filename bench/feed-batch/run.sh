@@ -12,6 +12,9 @@
 # Target (issue 9): < 10 s for 100,000 rows durable (SQLite with fsync, the PostgreSQL cluster), < 3 s in memory.
 # Usage: bash bench/feed-batch/run.sh   (from the repo root; env: ROWS=100000 MODES="memory sqlite" SKIP_BUILD=1
 #        MAX_POST_SECONDS=600 STRICT=1 makes a missed target exit 3). Traffic: 127.0.0.1 only.
+# Stock events: CHANNELS=3 ONHAND_SHIFT=1 Oms__Events__Stock=true bash bench/feed-batch/run.sh (channels of every warehouse; each SKU
+#        then announces stock.* per channel, and the gateway pays the view load, the announcement read/write, the log;
+#        ONHAND_SHIFT=1 makes the update batch change every level, so that updates announce too).
 # Warm-up: WARMUP_ROWS=6000 (0 = cold) rows of other SKUs are posted twice (new, then update) after each start and
 #        before the timed runs, so the figures are those of a running gateway rather than of the JIT and tiering of a
 #        fresh process (which a cold run pays: ~10-14 % of its CPU samples were in the JIT).
@@ -34,6 +37,8 @@ ROWS=${ROWS:-100000}
 WARMUP_ROWS=${WARMUP_ROWS:-6000}
 MODES=${MODES:-"memory sqlite"}
 MAX_POST_SECONDS=${MAX_POST_SECONDS:-600}
+# Channels (all warehouses eligible): with Oms__Events__Stock=true each SKU announces stock events per channel.
+CHANNELS=${CHANNELS:-0}
 GW_PORT=${GW_PORT:-5184}
 SILO_PORT=${SILO_PORT:-11184}
 ORLEANS_GW_PORT=${ORLEANS_GW_PORT:-30184}
@@ -71,7 +76,7 @@ GATEWAY_DLL="$ARTIFACTS/bin/Oms.Gateway/release/Oms.Gateway.dll"
 
 log "generating two $ROWS-row batches"
 python3 "$HERE/gen_batch.py" "$WORK/batch-new.json" "$ROWS" "2026-01-01T00:00:00Z" "${LOCATIONS[@]}"
-python3 "$HERE/gen_batch.py" "$WORK/batch-update.json" "$ROWS" "2026-01-02T00:00:00Z" "${LOCATIONS[@]}"
+ONHAND_SHIFT=${ONHAND_SHIFT:-0} python3 "$HERE/gen_batch.py" "$WORK/batch-update.json" "$ROWS" "2026-01-02T00:00:00Z" "${LOCATIONS[@]}"
 if (( WARMUP_ROWS > 0 )); then
   SKU_PREFIX=WSKU- python3 "$HERE/gen_batch.py" "$WORK/warmup-new.json" "$WARMUP_ROWS" "2026-01-01T00:00:00Z" "${LOCATIONS[@]}"
   SKU_PREFIX=WSKU- python3 "$HERE/gen_batch.py" "$WORK/warmup-update.json" "$WARMUP_ROWS" "2026-01-02T00:00:00Z" "${LOCATIONS[@]}"
@@ -97,6 +102,12 @@ start_gateway() { # mode
     code=$(curl -s -o "$WORK/put.json" -w '%{http_code}' --max-time 10 -X PUT -H 'Content-Type: application/json' \
       -d '{"name":"b","type":"warehouse","latitude":51,"longitude":0}' "$URL/v1/locations/$loc")
     [[ "$code" == 200 || "$code" == 201 ]] || { cat "$WORK/put.json"; die "PUT /v1/locations/$loc answered $code"; }
+  done
+  for i in $(seq 1 "$CHANNELS"); do
+    local code
+    code=$(curl -s -o "$WORK/put.json" -w '%{http_code}' --max-time 10 -X PUT -H 'Content-Type: application/json' \
+      -d '{"name":"b","region":"eu","locationTypes":["warehouse"]}' "$URL/v1/channels/BCH-$i")
+    [[ "$code" == 200 || "$code" == 201 ]] || { cat "$WORK/put.json"; die "PUT /v1/channels/BCH-$i answered $code"; }
   done
 }
 
@@ -230,6 +241,7 @@ eval "$(awk '/^BASELINE /{ for (i = 2; i <= NF; i++) print "B_" $i }' "$WORK/bas
 echo
 echo "Feed batch, POST /v1/inventory/batch, $ROWS rows over ${#LOCATIONS[@]} locations ($(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ); SQLite $B_sqlite)"
 echo "Product source: $REV (built into $ARTIFACTS); warm-up before the timed runs: $WARMUP_ROWS rows x 2"
+echo "Channels: $CHANNELS; stock events (Oms__Events__Stock): ${Oms__Events__Stock:-false}"
 echo "Load average (1/5/15 min) before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) -- a shared machine"
 printf '%-34s %12s %12s %14s %10s %18s\n' "" "new rows s" "updates s" "rows/s (new)" "RSS MiB" "CPU s new/update"
 for mode in $MODES; do

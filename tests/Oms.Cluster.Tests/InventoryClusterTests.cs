@@ -140,20 +140,25 @@ public sealed class InventoryClusterTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task With_stock_events_off_a_view_never_reads_its_announcement_state()
+    public async Task A_view_reads_its_announcement_state_once_to_announce_and_never_to_serve_a_read()
     {
         var (locations, channel) = await SetUpAsync(2);
         var sku = $"S{_run}";
         var view = fixture.Client.GetGrain<ISkuAvailabilityGrain>(sku);
         Assert.Equal(0, (await view.GetAsync(channel, AvailabilityScope.All))!.Available);
+        Assert.Equal(0, MutationCheckingStorage.ReadsOf(StockAnnouncementState.Name, view.GetGrainId()));
+
         for (var i = 0; i < 2; i++) await Inventory(locations[i], sku).SetLevelAsync(new AbsoluteLevel(10, null, null, T0));
         await Until(async () => (await view.GetAsync(channel, AvailabilityScope.All))!.Available == 20);
-        // Past an announcement window (500 ms), in case a change would have armed one.
+        // The changes arm one announcement (500 ms window), which reads what was announced before, once.
+        await Until(() => Task.FromResult(MutationCheckingStorage.ReadsOf(StockAnnouncementState.Name, view.GetGrainId()) == 1));
+        await Inventory(locations[0], sku).SetLevelAsync(new AbsoluteLevel(5, null, null, T0.AddMinutes(1)));
+        await Until(async () => (await view.GetAsync(channel, AvailabilityScope.All))!.Available == 15);
         await Task.Delay(700);
 
+        Assert.Equal(1, MutationCheckingStorage.ReadsOf(StockAnnouncementState.Name, view.GetGrainId()));
         // The counter sees this SKU's reads: each inventory grain read its level on activation.
         Assert.Equal(1, MutationCheckingStorage.ReadsOf("stock", Inventory(locations[0], sku).GetGrainId()));
-        Assert.Equal(0, MutationCheckingStorage.ReadsOf(StockAnnouncementState.Name, view.GetGrainId()));
     }
 
     [Fact]

@@ -70,18 +70,8 @@ public sealed class CarrierTrackingTests(GatewayFixture fx)
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            var mine = new List<JsonElement>();
-            string? cursor = null;
-            while (true)
-            {
-                var page = await fx.GetOk($"/v1/events?limit=1000&types={type}" + (cursor is null ? "" : $"&after={cursor}"));
-                var got = page.GetProperty("events").EnumerateArray().ToList();
-                mine.AddRange(got.Where(e => e.GetProperty("subject").GetString() == $"order:{orderId}"));
-                var next = page.GetProperty("next").GetString()!;
-                if (got.Count == 0 || next == cursor) break;
-                cursor = next;
-            }
-
+            var (events, _) = await fx.ReadAll(types: type);
+            var mine = events.Where(e => EventTestHelpers.Subject(e) == $"order:{orderId}").ToList();
             if (mine.Count >= atLeast || DateTime.UtcNow > deadline) return mine;
             await Task.Delay(100);
         }

@@ -101,9 +101,13 @@ public sealed partial class SkuAvailabilityGrain(
         _announce = null;
         try
         {
-            await EnsureLoadedAsync();
-            var announced = await AnnouncedAsync();
             var snapshot = await reference.GetAsync();
+            // No channel, no subject: nothing to load or compare (a feed before any channel exists pays nothing).
+            if (snapshot.Channels.Count == 0) return;
+            // The view's levels and what was announced are independent reads: one wait for both.
+            var announcedRead = AnnouncedAsync();
+            await Task.WhenAll(EnsureLoadedAsync(), announcedRead);
+            var announced = await announcedRead;
             var now = clock.GetUtcNow();
             var nonce = Nonce.New();
             var raised = new List<IntegrationEvent>();

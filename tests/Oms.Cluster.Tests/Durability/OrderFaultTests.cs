@@ -162,18 +162,7 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
-            var events = new List<JsonElement>();
-            string? cursor = null;
-            while (true)
-            {
-                var (_, page) = await Eventually(http, "/v1/events?limit=1000&types=stock.changed,stock.out" + (cursor is null ? "" : $"&after={cursor}"));
-                var got = page.GetProperty("events").EnumerateArray().ToList();
-                events.AddRange(got);
-                var next = page.GetProperty("next").GetString();
-                if (got.Count == 0 || next == cursor) break;
-                cursor = next;
-            }
-
+            var events = await ReadFeed(http, "stock.changed,stock.out");
             if (events.Count == previous && events.Count > 0)
             {
                 output.WriteLine($"{events.Count} stock events for {events.Select(e => e.GetProperty("subject").GetString()).Distinct().Count()} SKU x channel subjects");
@@ -263,6 +252,21 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
 
             Assert.True(DateTime.UtcNow < deadline, $"{missing.Count} persisted orders lack events, e.g. {string.Join(", ", missing.Take(5))}");
             await Task.Delay(1000);
+        }
+    }
+
+    /// <summary>The whole feed of <paramref name="types"/>, paged until the cursor stops moving (a filtered page may be empty yet move on).</summary>
+    private static async Task<List<JsonElement>> ReadFeed(HttpClient http, string types)
+    {
+        var events = new List<JsonElement>();
+        string? cursor = null;
+        while (true)
+        {
+            var (_, page) = await Eventually(http, $"/v1/events?limit=1000&types={types}" + (cursor is null ? "" : $"&after={cursor}"));
+            events.AddRange(page.GetProperty("events").EnumerateArray());
+            var next = page.GetProperty("next").GetString();
+            if (next == cursor) return events;
+            cursor = next;
         }
     }
 
