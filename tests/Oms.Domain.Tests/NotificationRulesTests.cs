@@ -43,6 +43,8 @@ public sealed class NotificationRulesTests
         { "return escalated", Event(EventTypes.EscalationRaised, new EscalationEventData("o1", "web", "return", "r1", null, "late")), null, "" },
         { "refund", Event(EventTypes.ReturnReceived, Return(12.5m)), NotificationKind.RefundIssued, "returnId=r1 refundAmount=12.50" },
         { "return without refund", Event(EventTypes.ReturnReceived, Return(0m)), null, "" },
+        { "payment refund", Event(EventTypes.PaymentRefunded, new PaymentEventData("o1", "web", Ann, "pay-9", 7m, T0)), NotificationKind.RefundIssued, "returnId= refundAmount=7.00" },
+        { "payment refund without amount", Event(EventTypes.PaymentRefunded, new PaymentEventData("o1", "web", Ann, "pay-9", null, T0)), null, "" },
         { "stock", Event(EventTypes.StockChanged, new { sku = "A" }), null, "" },
     };
 

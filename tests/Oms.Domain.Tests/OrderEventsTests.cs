@@ -69,7 +69,7 @@ public sealed class OrderEventsTests
     [InlineData("authorised", "order.status_changed fulfilment.released", "sourced")]
     [InlineData("captured", "order.status_changed fulfilment.released", "sourced")]
     [InlineData("failed", "order.status_changed order.cancelled", "cancelled")]
-    [InlineData("refunded", "", "on_hold")]
+    [InlineData("refunded", "payment.refunded", "on_hold")]
     public void Payment_events_on_an_order_held_for_payment(string payment, string expected, string status)
     {
         var policy = OrderAggregateTests.Policy() with { HoldUntilPaid = true };
@@ -82,6 +82,24 @@ public sealed class OrderEventsTests
         Assert.Equal(expected, Raise(before, order));
         Assert.Equal(status, System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(order.State.Status.ToString()));
         Assert.False(order.Payment(e, T0.AddMinutes(2)).Changed);
+    }
+
+    [Fact]
+    public void Each_refund_the_payment_service_reports_raises_payment_refunded_with_its_amount_once()
+    {
+        var order = OrderAggregateTests.Placed("WH:A2");
+        Raise(OrderFacts.Of(new OrderState()), order);
+        foreach (var (id, amount) in new[] { ("r1", 2.5m), ("r1", 2.5m), ("r2", 3m) })
+        {
+            var before = OrderFacts.Of(order.State);
+            order.Payment(new PaymentEvent(id, PaymentStatus.Refunded, amount, T0), T0.AddMinutes(1));
+            Raise(before, order);
+        }
+
+        var refunds = order.State.Outbox.Where(e => e.Type == "payment.refunded")
+            .Select(e => System.Text.Json.JsonSerializer.Deserialize<GrainInterfaces.Events.PaymentEventData>(e.Data, Grains.Events.EventJson.Options)!)
+            .Select(d => (d.OrderId, d.PaymentEventId, d.Amount));
+        Assert.Equal([("o1", "r1", (decimal?)2.5m), ("o1", "r2", 3m)], refunds);
     }
 
     [Fact]

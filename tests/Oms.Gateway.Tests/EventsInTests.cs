@@ -89,6 +89,31 @@ public sealed class EventsInTests(GatewayFixture fx)
     }
 
     [Fact]
+    public async Task A_refund_from_the_payment_service_is_a_payment_refunded_event_once_per_event_id()
+    {
+        var sku = await Stocked("refund");
+        var orderId = $"ord-refund-{_id}";
+        await Place(orderId, sku);
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.OK, (await Post($"/v1/orders/{orderId}/payment-events", Payment($"refund-{_id}", "refunded", 4.5m))).Status);
+
+        List<JsonElement> mine = [];
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (mine.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            mine = [.. (await fx.ReadAll(types: "payment.refunded")).Events.Where(e => EventTestHelpers.Subject(e) == $"order:{orderId}")];
+        }
+
+        var refunded = Assert.Single(mine);
+        var data = refunded.GetProperty("data");
+        Assert.Equal((orderId, $"refund-{_id}", 4.5m, $"cust-{_id}"), (data.GetProperty("orderId").GetString(), data.GetProperty("paymentEventId").GetString(),
+            data.GetProperty("amount").GetDecimal(), data.GetProperty("customer").GetProperty("id").GetString()));
+        // After order.created and the fulfilment's release, in the order's own sequence.
+        Assert.Equal(3, refunded.GetProperty("sequence").GetInt64());
+    }
+
+    [Fact]
     public async Task A_check_in_shows_on_the_stores_queue_and_only_pickups_take_one()
     {
         var sku = await Stocked("chk");

@@ -18,6 +18,7 @@ public sealed class EventWebhooksTransformer : IOpenApiDocumentTransformer
         ["fulfilment."] = typeof(FulfilmentEventData),
         ["return."] = typeof(ReturnEventData),
         ["escalation."] = typeof(EscalationEventData),
+        ["payment."] = typeof(PaymentEventData),
         ["stock."] = typeof(StockEventData),
         ["webhook."] = typeof(WebhookTestData),
     };

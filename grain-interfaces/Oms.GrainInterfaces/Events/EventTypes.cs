@@ -17,12 +17,14 @@ public static class EventTypes
     public const string FulfilmentDelivered = "fulfilment.delivered";
     public const string ReturnReceived = "return.received";
     public const string EscalationRaised = "escalation.raised";
+    /// <summary>A refund the payment service reported (not in ../shared/API.md's list: a refund outside a return had no event).</summary>
+    public const string PaymentRefunded = "payment.refunded";
     public const string WebhookTest = "webhook.test";
 
     public static IReadOnlyList<string> All { get; } =
     [
         StockChanged, StockLow, StockOut, StockBackInStock, OrderCreated, OrderStatusChanged, OrderOnHold, OrderCancelled,
-        FulfilmentReleased, FulfilmentReadyForPickup, FulfilmentShipped, FulfilmentDelivered, ReturnReceived, EscalationRaised, WebhookTest,
+        FulfilmentReleased, FulfilmentReadyForPickup, FulfilmentShipped, FulfilmentDelivered, ReturnReceived, EscalationRaised, PaymentRefunded, WebhookTest,
     ];
 
     private static readonly HashSet<string> Known = new(All, StringComparer.Ordinal);

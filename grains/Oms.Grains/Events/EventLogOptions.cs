@@ -24,8 +24,8 @@ public sealed class EventLogOptions
     /// <summary>
     /// Whether the SKU views announce <c>stock.*</c> events (<c>Oms:Events:Stock</c>, on by default). Their cost falls
     /// on a SKU's first change after activation (its product and every location's level read, its announcement read):
-    /// a 100,000-row feed of new SKUs with three channels took ~1.4× the CPU; updates of active views cost nothing
-    /// measurable (bench/feed-batch). Off, the storefront reads and the stock-delta stream remain.
+    /// a 100,000-row feed of new SKUs with three channels took 1.5–1.9× the gateway CPU, one that changes every level
+    /// of active views 1.6× (bench/feed-batch/README.md). Off, the storefront reads and the stock-delta stream remain.
     /// </summary>
     public bool Stock { get; set; } = true;
 

@@ -14,7 +14,7 @@ public static class DefaultTemplates
             NotificationKind.ReadyForPickup => ("Your order {{orderId}} is ready for pickup", "Your order {{orderId}} is ready for pickup at {{pickupLocationId}}. Your pickup code is {{pickupCode}}."),
             NotificationKind.Delayed => ("Your order {{orderId}} is delayed", "Your order {{orderId}} is taking longer than planned. We are on it and will tell you when it moves on."),
             NotificationKind.Cancelled => ("Your order {{orderId}} was cancelled", "{{cancelledUnits}} items of your order {{orderId}} were cancelled. You will not be charged for them."),
-            NotificationKind.RefundIssued => ("Your refund for order {{orderId}}", "We received your return {{returnId}} and refunded {{refundAmount}} for order {{orderId}}."),
+            NotificationKind.RefundIssued => ("Your refund for order {{orderId}}", "We refunded {{refundAmount}} for order {{orderId}}."),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         var name = NotificationKinds.Name(kind);

@@ -11,8 +11,8 @@ namespace Oms.Grains.Notifications;
 /// <c>fulfilment.ready_for_pickup</c> (at the pickup store, not a ship-to-store transfer's arrival leg) → ready for
 /// pickup with the code; <c>escalation.raised</c> for a fraud review or a store that has not started → delayed (a late
 /// return is the customer's own, not news to them); <c>order.cancelled</c> → cancelled; <c>return.received</c> with a
-/// refund above zero → refund issued. There is no payment-refund integration event yet (payment events in are not
-/// republished), so a refund reported by the payment service notifies nothing.
+/// refund above zero → refund issued, and so does <c>payment.refunded</c> with an amount above zero (a refund the
+/// payment service made outside a return: no return id).
 /// </summary>
 public static class NotificationRules
 {
@@ -22,6 +22,7 @@ public static class NotificationRules
         GrainInterfaces.Events.EventTypes.OrderCreated, GrainInterfaces.Events.EventTypes.FulfilmentShipped,
         GrainInterfaces.Events.EventTypes.FulfilmentReadyForPickup, GrainInterfaces.Events.EventTypes.EscalationRaised,
         GrainInterfaces.Events.EventTypes.OrderCancelled, GrainInterfaces.Events.EventTypes.ReturnReceived,
+        GrainInterfaces.Events.EventTypes.PaymentRefunded,
     ];
 
     /// <summary>
@@ -75,6 +76,13 @@ public static class NotificationRules
                 var d = Read<ReturnEventData>(e);
                 return d.Return.RefundAmount is > 0m and var refund
                     ? Facts(NotificationKind.RefundIssued, d.OrderId, d.Channel, null, ("returnId", d.Return.ReturnId), ("refundAmount", Money(refund)))
+                    : null;
+            }
+            case GrainInterfaces.Events.EventTypes.PaymentRefunded:
+            {
+                var d = Read<PaymentEventData>(e);
+                return d.Amount is > 0m and var refund
+                    ? Facts(NotificationKind.RefundIssued, d.OrderId, d.Channel, d.Customer.Id, ("returnId", ""), ("refundAmount", Money(refund)))
                     : null;
             }
             default:

@@ -466,7 +466,7 @@ public sealed class Order(string orderId, OrderState state)
     /// <summary>
     /// A payment service's event, once per event id. Authorised or captured releases an order held for its payment
     /// (a fraud-review hold stays: only a person releases that); failed cancels whatever has not left yet, and
-    /// escalates an order whose units already left; refunded is recorded. A repeat changes nothing.
+    /// escalates an order whose units already left; refunded is recorded (and raises <c>payment.refunded</c>). A repeat changes nothing.
     /// </summary>
     public OrderDecision Payment(PaymentEvent payment, DateTimeOffset now)
     {
@@ -475,6 +475,7 @@ public sealed class Order(string orderId, OrderState state)
         state.Payment = payment.Status;
         var amount = payment.Amount is { } a ? string.Create(CultureInfo.InvariantCulture, $" {a:0.00}") : "";
         Record(now, $"payment_{Name(payment.Status)}", $"payment {Name(payment.Status)}{amount} at {payment.At:u} ({payment.EventId})");
+        if (payment.Status == PaymentStatus.Refunded) state.Refunds.Add(payment);
         switch (payment.Status)
         {
             case PaymentStatus.Authorised or PaymentStatus.Captured when state.OnHold && state.HoldReason == AwaitingPayment:

@@ -65,6 +65,9 @@ public static class OrderEvents
                 Emit(EventTypes.EscalationRaised, Escalation(order, "return", r.ReturnId, null, $"return {r.ReturnId} not received and checked"));
         }
 
+        foreach (var refund in s.Refunds.Skip(before.Refunds))
+            Emit(EventTypes.PaymentRefunded, EventJson.Write(new PaymentEventData(order.Id, s.Request!.Channel, s.Request.Customer, refund.EventId, refund.Amount, refund.At)));
+
         return count;
     }
 

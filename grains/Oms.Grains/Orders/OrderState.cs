@@ -125,6 +125,8 @@ public sealed class OrderState
     [Id(21)] public List<string> ExternalEventIds { get; set; } = [];
     /// <summary>Customer notifications by event id: claimed, sent, skipped, retrying or failed (docs/decisions/0019).</summary>
     [Id(22)] public Dictionary<string, NotificationRecord> Notifications { get; set; } = [];
+    /// <summary>The refunds the payment service reported, oldest first (each raises <c>payment.refunded</c>).</summary>
+    [Id(23)] public List<PaymentEvent> Refunds { get; set; } = [];
 
     public bool Exists => Request is not null;
 
