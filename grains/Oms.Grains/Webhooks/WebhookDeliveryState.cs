@@ -41,6 +41,10 @@ public sealed class WebhookDeliveryState : IDetachedItemsState
 
     [NonSerialized] private HashSet<string>? _changed;
     [NonSerialized] private Dictionary<int, SortedSet<(long Seq, string Id)>>? _lanes;
+    /// <summary>How many deliveries are finished, once counted; kept by <see cref="Put"/> and <see cref="Remove"/>.</summary>
+    [NonSerialized] private int? _finished;
+
+    private int FinishedCount => _finished ??= Items.Values.Count(d => d.IsFinished);
 
     private Dictionary<string, WebhookDelivery> Items => Deliveries ??= [];
 
@@ -69,6 +73,7 @@ public sealed class WebhookDeliveryState : IDetachedItemsState
         Subscription = subscription;
         Cursors = [.. ends];
         _lanes = null;
+        _finished = null;
     }
 
     public static int LaneOf(string subject, int lanes) => (int)((uint)OmsNames.StableHash(subject) % (uint)lanes);
@@ -183,8 +188,7 @@ public sealed class WebhookDeliveryState : IDetachedItemsState
     /// </summary>
     public int TrimFinished(int keep)
     {
-        var count = 0;
-        foreach (var d in Items.Values) if (d.IsFinished) count++;
+        var count = FinishedCount;
         if (count <= keep + keep / 4) return 0;
         var drop = Items.Values.Where(d => d.IsFinished).OrderBy(d => d.Seq).Take(count - keep).Select(d => d.Id).ToList();
         foreach (var id in drop) Remove(id);
@@ -200,9 +204,15 @@ public sealed class WebhookDeliveryState : IDetachedItemsState
 
     private void Put(WebhookDelivery d)
     {
-        if (Items.TryGetValue(d.Id, out var old) && !old.IsFinished) Lanes[old.Lane].Remove((old.Seq, old.Id));
+        if (Items.TryGetValue(d.Id, out var old))
+        {
+            if (!old.IsFinished) Lanes[old.Lane].Remove((old.Seq, old.Id));
+            else if (_finished is not null) _finished--;
+        }
+
         Items[d.Id] = d;
         if (!d.IsFinished) LaneOf(d.Lane).Add((d.Seq, d.Id));
+        else if (_finished is not null) _finished++;
         (_changed ??= []).Add(d.Id);
     }
 
@@ -210,6 +220,7 @@ public sealed class WebhookDeliveryState : IDetachedItemsState
     {
         if (!Items.Remove(id, out var old)) return;
         if (!old.IsFinished) Lanes[old.Lane].Remove((old.Seq, old.Id));
+        else if (_finished is not null) _finished--;
         (_changed ??= []).Add(id);
     }
 
@@ -256,5 +267,6 @@ public sealed class WebhookDeliveryState : IDetachedItemsState
         foreach (var (key, item) in items) Items[key] = (WebhookDelivery)item;
         StoredDeliveries = 0;
         _lanes = null;
+        _finished = null;
     }
 }
