@@ -32,6 +32,8 @@ public sealed partial class LocationQueueGrain(
     private const string WatchReminder = "acknowledge-watch";
 
     private readonly Dictionary<string, FulfilmentView> _open = [];
+    /// <summary>The open fulfilments waiting for acknowledgement, oldest first: the watch's deadline without a scan of the queue.</summary>
+    private readonly SortedSet<(DateTimeOffset CreatedAt, string Id)> _waiting = [];
     private readonly List<FulfilmentView> _recent = [];
     private Task _loaded = Task.CompletedTask;
 
@@ -75,7 +77,7 @@ public sealed partial class LocationQueueGrain(
         {
             if (_open.ContainsKey(view.FulfilmentId) || _recent.Any(f => f.FulfilmentId == view.FulfilmentId)) continue;
             if (Finished(view)) _recent.Insert(0, view);
-            else _open[view.FulfilmentId] = view;
+            else SetOpen(view);
         }
 
         _watch.MayHaveReminder(open.Count > 0); // registered while the queue had waiting work before
@@ -98,7 +100,7 @@ public sealed partial class LocationQueueGrain(
 
         if (Finished(fulfilment))
         {
-            changed |= _open.Remove(id) || !wasRecent;
+            changed |= RemoveOpen(id) || !wasRecent;
             _recent.RemoveAll(f => f.FulfilmentId == id);
             _recent.Add(fulfilment);
             if (_recent.Count > RecentKept) _recent.RemoveAt(0);
@@ -107,7 +109,7 @@ public sealed partial class LocationQueueGrain(
         {
             changed |= !wasOpen;
             if (wasRecent) _recent.RemoveAll(f => f.FulfilmentId == id);
-            _open[id] = fulfilment;
+            SetOpen(fulfilment);
         }
 
         // A step within the queue (picking, packed, ...) changes nothing persisted: the order has it.
@@ -151,6 +153,20 @@ public sealed partial class LocationQueueGrain(
         _ => false,
     };
 
+    private void SetOpen(FulfilmentView f)
+    {
+        RemoveOpen(f.FulfilmentId);
+        _open[f.FulfilmentId] = f;
+        if (Unacknowledged(f)) _waiting.Add((f.CreatedAt, f.FulfilmentId));
+    }
+
+    private bool RemoveOpen(string id)
+    {
+        if (!_open.Remove(id, out var old)) return false;
+        _waiting.Remove((old.CreatedAt, id));
+        return true;
+    }
+
     private bool Unacknowledged(FulfilmentView f) =>
         f.LocationId == LocationId && f.Status == FulfilmentStatus.Released && f.AcknowledgedAt is null && !f.Escalated;
 
@@ -159,7 +175,7 @@ public sealed partial class LocationQueueGrain(
         var snapshot = await reference.GetAsync();
         var limit = TimeSpan.FromSeconds(snapshot.Policy.AcknowledgeEscalateAfterSeconds);
         var now = clock.GetUtcNow();
-        foreach (var f in _open.Values.Where(f => Unacknowledged(f) && now - f.CreatedAt >= limit).ToList())
+        foreach (var f in _waiting.TakeWhile(w => now - w.CreatedAt >= limit).Select(w => _open[w.Id]).ToList())
         {
             try
             {
@@ -177,9 +193,8 @@ public sealed partial class LocationQueueGrain(
     /// <summary>While anything waits for acknowledgement: a timer at the earliest deadline, and a reminder for restarts.</summary>
     private Task WatchAsync()
     {
-        var waiting = _open.Values.Where(Unacknowledged).ToList();
         var limit = TimeSpan.FromSeconds(reference.Current.Policy.AcknowledgeEscalateAfterSeconds);
-        return _watch.ScheduleAsync(waiting.Count == 0 ? null : waiting.Min(f => f.CreatedAt) + limit);
+        return _watch.ScheduleAsync(_waiting.Count == 0 ? null : _waiting.Min.CreatedAt + limit);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Escalating {FulfilmentId} at {LocationId} failed; will try again")]
