@@ -1,12 +1,8 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using MimeKit;
 using Oms.GrainInterfaces.Events;
-using Oms.GrainInterfaces.Notifications;
-using Oms.Grains.Notifications;
 using Oms.Grains.Webhooks;
 using StbImageSharp;
 using ZXing;
