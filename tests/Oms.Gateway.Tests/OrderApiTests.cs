@@ -492,6 +492,46 @@ public sealed class OrderApiTests(GatewayFixture fx)
     }
 
     [Fact]
+    public async Task Erasing_a_customer_while_their_orders_are_placed_leaves_no_order_from_before_the_erasure_with_their_data()
+    {
+        var a = Sku("gdprc");
+        await Stock(Wh, a, 100);
+        var customer = $"cust-gdprc-{_id}";
+        var ids = Enumerable.Range(0, 30).Select(i => Order($"gdprc{i}")).ToArray();
+        // Placed concurrently, a few milliseconds apart, with the erasure in the middle of them.
+        var placing = ids.Select(async (id, i) =>
+        {
+            await Task.Delay(i * 4);
+            await Place(ShipTo(id, customer, (a, 1, 2m)));
+        }).ToList();
+        await Task.Delay(50);
+        var (status, erased) = await Post($"/v1/customers/{customer}/erase", null);
+        Assert.Equal(HttpStatusCode.OK, status);
+        await Task.WhenAll(placing);
+        var at = erased.GetProperty("at").GetDateTimeOffset();
+
+        // Every order created up to the erasure holds no personal data once the erasure reached it (an order indexed
+        // after the erasure ran is erased as it arrives); orders created after it are the customer's new ones.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var orders = await Task.WhenAll(ids.Select(id => fx.GetOk($"/v1/orders/{id}")));
+            var before = orders.Where(o => o.GetProperty("createdAt").GetDateTimeOffset() <= at).ToList();
+            var leaking = before.Where(o => o.GetRawText().Contains("c@example.com", StringComparison.Ordinal)).Select(o => o.GetProperty("orderId").GetString()).ToList();
+            if (leaking.Count == 0)
+            {
+                Assert.NotEmpty(before);
+                Assert.All(before, o => Assert.Single(Events(o), e => e == "customer_erased"));
+                Assert.All(orders.Except(before), o => Assert.DoesNotContain("customer_erased", Events(o)));
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"orders from before the erasure still hold the customer's data: {string.Join(", ", leaking)}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task A_sourcing_plan_explains_itself_and_changes_nothing_and_profiles_bind_to_channels()
     {
         var a = Sku("pl");
