@@ -37,6 +37,35 @@ public sealed class InventoryApiTests(GatewayFixture fx)
     }
 
     [Fact]
+    public async Task A_level_dated_beyond_the_clock_skew_is_400_and_does_not_block_later_levels()
+    {
+        var path = $"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}";
+        var future = DateTimeOffset.UtcNow.AddHours(1);
+        var response = await fx.Http.PutAsJsonAsync(path, new { onHand = 500, asOf = future });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+        Assert.Contains("asOf", problem.GetRawText());
+        Assert.Equal(HttpStatusCode.NotFound, (await fx.Http.GetAsync(path)).StatusCode);
+
+        // Within the allowance (5 min by default) a clock a little ahead of ours is accepted, and a real later level still wins.
+        var ahead = await fx.PutOk(path, new { onHand = 7, asOf = DateTimeOffset.UtcNow.AddMinutes(1) });
+        Assert.True(ahead.GetProperty("applied").GetBoolean());
+        var batch = await fx.PostOk("/v1/inventory/batch", new
+        {
+            items = new object[]
+            {
+                new { locationId = GatewayFixture.StoreNear, sku = _sku, onHand = 3, asOf = future },
+                new { locationId = GatewayFixture.StoreFar, sku = _sku, onHand = 3, asOf = "2026-03-01T00:00:00Z" },
+            },
+        });
+        Assert.Equal(1, batch.GetProperty("applied").GetInt32());
+        var rejected = Assert.Single(batch.GetProperty("rejected").EnumerateArray());
+        Assert.Equal((0, "validation_failed"), (rejected.GetProperty("index").GetInt32(), rejected.GetProperty("code").GetString()));
+        Assert.Contains("asOf", rejected.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task An_adjustment_applies_once_per_event_id()
     {
         var body = new { locationId = GatewayFixture.Warehouse, sku = _sku, delta = 7, reason = "receipt", eventId = $"ev-{_sku}" };

@@ -67,6 +67,7 @@ public static class GatewayServices
         });
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<Inventory.InventoryFeedOptions>().BindConfiguration(Inventory.InventoryFeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyDirectory>();
         services.AddHostedService(sp => sp.GetRequiredService<ApiKeyDirectory>());
         services.AddStorefrontCors(builder.Configuration);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Oms.Grains;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Reference;
@@ -34,7 +35,8 @@ public static class InventoryApi
     }
 
     private static async Task<Results<Ok<LevelResponse>, ProblemHttpResult>> PutLevel(
-        string locationId, string sku, LevelRequest body, IGrainFactory grains, ReferenceDataCache cache)
+        string locationId, string sku, LevelRequest body, IGrainFactory grains, ReferenceDataCache cache,
+        IOptions<InventoryFeedOptions> feed, TimeProvider time)
     {
         var v = new Validator()
             .Id("locationId", locationId)
@@ -42,7 +44,8 @@ public static class InventoryApi
             .Quantity("onHand", body.OnHand)
             .Quantity("safetyStock", body.SafetyStock, required: false)
             .Quantities("unavailable", body.Unavailable)
-            .Required("asOf", body.AsOf);
+            .Required("asOf", body.AsOf)
+            .AsOfWithinSkew(body.AsOf, time.GetUtcNow(), feed.Value.MaxClockSkew);
         if (!v.IsValid) return v.Problem();
         if (await UnknownLocation(cache, locationId) is { } notFound) return notFound;
 
@@ -98,8 +101,10 @@ public static class InventoryApi
     }
 
     private static async Task<Results<Ok<FeedBatchResult>, ProblemHttpResult>> PostBatch(
-        BatchRequest body, IGrainFactory grains, OmsMetrics metrics, CancellationToken cancellationToken)
+        BatchRequest body, IGrainFactory grains, OmsMetrics metrics, IOptions<InventoryFeedOptions> feed, TimeProvider time,
+        CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         if (body.Items is null) return Problems.Validation("items", "is required");
         if (body.Items.Length > MaxBatchRows) return Problems.Validation("items", $"at most {MaxBatchRows} rows per batch");
 
@@ -119,7 +124,8 @@ public static class InventoryApi
                 .Id("sku", item.Sku)
                 .Quantity("onHand", item.OnHand)
                 .Quantity("safetyStock", item.SafetyStock, required: false)
-                .Required("asOf", item.AsOf);
+                .Required("asOf", item.AsOf)
+                .AsOfWithinSkew(item.AsOf, now, feed.Value.MaxClockSkew);
             if (!v.IsValid)
             {
                 rejected.Add(new RowRejection(i, ProblemCodes.ValidationFailed, v.Describe()));

@@ -71,6 +71,10 @@ public sealed partial class Validator
 
     public Validator Check(bool ok, string field, string message) => ok ? this : Add(field, message);
 
+    /// <summary>A feed level's <c>asOf</c> not further ahead of <paramref name="now"/> than <paramref name="maxSkew"/> (<see cref="Oms.Grains.Inventory.FeedClock"/>).</summary>
+    public Validator AsOfWithinSkew(DateTimeOffset? asOf, DateTimeOffset now, TimeSpan maxSkew) =>
+        asOf is { } at ? Check(!Oms.Grains.Inventory.FeedClock.IsTooFarAhead(at, now, maxSkew), "asOf", Oms.Grains.Inventory.FeedClock.Describe(maxSkew)) : this;
+
     public Validator Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
