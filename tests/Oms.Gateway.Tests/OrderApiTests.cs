@@ -486,6 +486,16 @@ public sealed class OrderApiTests(GatewayFixture fx)
         Assert.Contains("erased-", after, StringComparison.Ordinal);
         Assert.Equal(2, (await fx.GetOk($"/v1/customers/{customer}/orders")).GetProperty("orders").GetArrayLength());
 
+        // An order placed after the erasure is the customer's new one: it keeps their data until they are erased again.
+        var later = Order("gdpr2");
+        await Place(ShipTo(later, customer, (a, 1, 2m)));
+        Assert.Contains("c@example.com", (await fx.GetOk($"/v1/orders/{later}")).GetRawText(), StringComparison.Ordinal);
+        var (_, third) = await Post($"/v1/customers/{customer}/erase", null);
+        Assert.Equal(3, third.GetProperty("ordersErased").GetInt32());
+        Assert.Equal(first.GetProperty("at").GetString(), third.GetProperty("at").GetString());
+        Assert.DoesNotContain("c@example.com", (await fx.GetOk($"/v1/orders/{later}")).GetRawText(), StringComparison.Ordinal);
+        Assert.Single(Events(await fx.GetOk($"/v1/orders/{ids[0]}")), e => e == "customer_erased");
+
         Assert.Equal(HttpStatusCode.NotFound, (await fx.Http.GetAsync($"/v1/customers/nobody-{_id}/export")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await fx.Http.GetAsync("/v1/customers/bad%20id!/export")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Post("/v1/customers/bad%20id!/erase", null)).Status);

@@ -213,6 +213,8 @@ public sealed class CustomerOrdersState
     [Id(0)] public List<CustomerOrder> Orders { get; set; } = [];
     /// <summary>When the customer's data was first erased (null: never).</summary>
     [Id(1)] public DateTimeOffset? ErasedAt { get; set; }
+    /// <summary>The latest erasure's time: orders created up to it are erased, also when they reach the index later.</summary>
+    [Id(2)] public DateTimeOffset? ErasedThrough { get; set; }
 }
 
 /// <summary>A customer's order ids, newest first. One grain per customer: the index grows with the customer, not the shop.</summary>
@@ -229,9 +231,10 @@ public sealed partial class CustomerOrdersGrain(
     {
         _orders = state.RecordExists ? [.. state.State.Orders] : [];
         _erasedAt = state.RecordExists ? state.State.ErasedAt : null;
+        _erasedThrough = state.RecordExists ? state.State.ErasedThrough ?? state.State.ErasedAt : null;
         _writer = new WriteCoalescer(_ =>
         {
-            state.State = new CustomerOrdersState { Orders = [.. _orders], ErasedAt = _erasedAt };
+            state.State = new CustomerOrdersState { Orders = [.. _orders], ErasedAt = _erasedAt, ErasedThrough = _erasedThrough };
             return state.WriteStateAsync();
         });
         return Task.CompletedTask;
