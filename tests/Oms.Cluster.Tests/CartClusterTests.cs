@@ -252,16 +252,18 @@ public sealed class CartClusterTests(ClusterFixture fixture)
     public async Task Holds_expire_by_themselves_exactly_once_and_extend_moves_the_expiry()
     {
         var sku = $"E-{_run}";
-        var (locations, channel) = await SetUpAsync(sku, [10], ttlSeconds: 2);
+        var (locations, channel) = await SetUpAsync(sku, [10], ttlSeconds: 4);
         var expiring = fixture.Client.GetGrain<ICartGrain>($"exp-{_run}");
         var extended = fixture.Client.GetGrain<ICartGrain>($"ext-{_run}");
         await expiring.SetLinesAsync(channel, [new CartLineRequest(sku, 3, null)]);
         await extended.SetLinesAsync(channel, [new CartLineRequest(sku, 2, null)]);
         var versionAfterHolds = (await Inventory(locations[0], sku).GetAsync()).Version;
 
-        await Task.Delay(1_200);
+        await Task.Delay(2_000);
         Assert.Equal(CartOutcome.Ok, (await extended.ExtendAsync()).Outcome);
-        await Task.Delay(1_800); // the first hold is 1 s past its expiry, the extended one is not
+        // The first hold is at least 1 s past its expiry; the extended one has 1 s left for the reads below (with a
+        // 2 s TTL and 0.2 s left, a loaded CI machine read the availability after the extended hold had gone too).
+        await Task.Delay(3_000);
 
         var level = await Inventory(locations[0], sku).GetAsync();
         Assert.Equal(2, level.Reserved);
@@ -269,7 +271,7 @@ public sealed class CartClusterTests(ClusterFixture fixture)
         var availability = await fixture.Client.GetGrain<ISkuAvailabilityGrain>(sku).GetAsync(channel, AvailabilityScope.All);
         Assert.Equal(8, availability!.Available);
 
-        await Task.Delay(2_000);
+        await Task.Delay(3_000);
         level = await Inventory(locations[0], sku).GetAsync();
         Assert.Equal(0, level.Reserved);
         // one version for the extension, one per expiry: nothing released twice
