@@ -21,12 +21,14 @@ public sealed class StockEventTests(StockEventsFixture fx)
         await Task.WhenAll(Enumerable.Range(1, 5).Select(i => fx.PostOk("/v1/inventory/adjustments", new { locationId = Wh, sku, eventId = $"adj-{_id}-{i}", delta = -1, reason = "shrink" })));
         var subject = $"stock:{sku}:{GatewayFixture.Channel}";
 
+        async Task<List<JsonElement>> Read() => (await fx.ReadAll(start)).Events.Where(e => Subject(e) == subject).ToList();
+
         async Task<List<JsonElement>> Mine(int atLeast)
         {
             var deadline = DateTime.UtcNow.AddSeconds(10);
             while (true)
             {
-                var mine = (await fx.ReadAll(start)).Events.Where(e => Subject(e) == subject).ToList();
+                var mine = await Read();
                 if (mine.Count >= atLeast || DateTime.UtcNow > deadline) return mine;
                 await Task.Delay(100);
             }
@@ -37,7 +39,7 @@ public sealed class StockEventTests(StockEventsFixture fx)
         for (var quietSince = DateTime.UtcNow; DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(1.5);)
         {
             await Task.Delay(100);
-            var now = (await fx.ReadAll(start)).Events.Where(e => Subject(e) == subject).ToList();
+            var now = await Read();
             if (now.Count > first.Count) (first, quietSince) = (now, DateTime.UtcNow);
         }
 
