@@ -79,8 +79,15 @@ public static class OmsSiloBuilderExtensions
 
             case StorageMode.Sqlite:
                 SqliteSchema.EnsureCreated(options.SqlitePath);
-                AddGroupCommitStorage(silo, SqliteSchema.Invariant, SqliteSchema.ConnectionString(options.SqlitePath), SqliteFactory.Instance, options.StorageWriters > 0 ? options.StorageWriters : SqliteWriters);
-                silo.UseInMemoryReminderService();
+                var sqlite = SqliteSchema.ConnectionString(options.SqlitePath);
+                AddGroupCommitStorage(silo, SqliteSchema.Invariant, sqlite, SqliteFactory.Instance, options.StorageWriters > 0 ? options.StorageWriters : SqliteWriters);
+                // Reminders in the same file (docs/decisions/0020): a restart brings back the grains with holds to
+                // expire and work to escalate, with no traffic to wake them.
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = SqliteSchema.Invariant;
+                    o.ConnectionString = sqlite;
+                });
                 break;
 
             case StorageMode.Postgres:

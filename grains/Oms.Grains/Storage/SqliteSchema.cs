@@ -4,8 +4,9 @@ using Microsoft.Data.Sqlite;
 namespace Oms.Grains.Storage;
 
 /// <summary>
-/// Creates the tables and stored queries the Orleans ADO.NET grain storage needs in a SQLite file. Orleans
-/// ships no SQLite script; ours (sqlite-storage.sql) follows the provider's contract and is idempotent.
+/// Creates the tables and stored queries the Orleans ADO.NET grain storage and reminder providers need in a SQLite
+/// file. Orleans ships no SQLite script; ours (sqlite-storage.sql, sqlite-reminders.sql) follow the providers'
+/// contracts and are idempotent.
 /// </summary>
 public static class SqliteSchema
 {
@@ -27,15 +28,20 @@ public static class SqliteSchema
         using var connection = new SqliteConnection(ConnectionString(path));
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = Script.Value;
-        command.ExecuteNonQuery();
+        foreach (var script in Scripts.Value)
+        {
+            command.CommandText = script;
+            command.ExecuteNonQuery();
+        }
     }
 
-    private static readonly Lazy<string> Script = new(() =>
+    private static readonly Lazy<string[]> Scripts = new(() => new[] { "sqlite-storage.sql", "sqlite-reminders.sql" }.Select(Read).ToArray());
+
+    private static string Read(string name)
     {
-        using var stream = typeof(SqliteSchema).Assembly.GetManifestResourceStream("Oms.Grains.Storage.sqlite-storage.sql")
-            ?? throw new InvalidOperationException("sqlite-storage.sql is not embedded");
+        using var stream = typeof(SqliteSchema).Assembly.GetManifestResourceStream("Oms.Grains.Storage." + name)
+            ?? throw new InvalidOperationException(name + " is not embedded");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
-    });
+    }
 }

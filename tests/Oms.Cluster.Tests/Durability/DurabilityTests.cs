@@ -42,6 +42,8 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
                     Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync($"/v1/inventory/{location}/HOLD-1", new { onHand = 10, asOf = "2026-06-01T00:00:00Z" })).StatusCode);
                 Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/v1/carts/short-cart/lines/HOLD-1", new { channel = "short", quantity = 3 })).StatusCode);
                 Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/v1/carts/long-cart/lines/HOLD-1", new { channel = "long", quantity = 4 })).StatusCode);
+                // The short channel's announcement of the hold (7 left), so that its expiry is a change to announce.
+                await WaitForAvailableAsync(http, "stock:HOLD-1:short", 7, TimeSpan.FromSeconds(20));
                 first.KillHard(); // right after the last acknowledgement
             }
 
@@ -49,6 +51,9 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
             using var second = TestProcess.Start(RepoPaths.Gateway, args);
             await second.WaitReadyAsync($"{url}/health/ready", StartTimeout);
             using var again = Client(url, key: null);
+            // Nothing reads HOLD-1 (the event feed does not wake the inventory record): the reminder kept in the
+            // SQLite file brings the record back after the restart and the expired hold goes (period 1 min).
+            await WaitForAvailableAsync(again, "stock:HOLD-1:short", 10, TimeSpan.FromSeconds(90));
             await AssertAllAsync(again, expected, TimeSpan.FromSeconds(30));
             Assert.Equal(0, (await again.GetFromJsonAsync<JsonElement>("/v1/inventory/L-0/HOLD-1")).GetProperty("reserved").GetInt32());
             Assert.Equal(4, (await again.GetFromJsonAsync<JsonElement>("/v1/inventory/L-1/HOLD-1")).GetProperty("reserved").GetInt32());
@@ -228,6 +233,31 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
     {
         var url = $"http://127.0.0.1:{RepoPaths.FreePort()}";
         return (["--connection", postgres.ConnectionString, "--silo-port", RepoPaths.FreePort().ToString(), "--gateway-port", RepoPaths.FreePort().ToString(), "--urls", url], url);
+    }
+
+    /// <summary>Waits until the event feed's latest <c>stock.changed</c> of <paramref name="subject"/> says <paramref name="available"/>.</summary>
+    private static async Task WaitForAvailableAsync(HttpClient http, string subject, int available, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        int? latest = null;
+        string? cursor = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            while (true)
+            {
+                var page = await http.GetFromJsonAsync<JsonElement>("/v1/events?types=stock.changed" + (cursor is null ? "" : "&after=" + cursor));
+                foreach (var e in page.GetProperty("events").EnumerateArray())
+                    if (e.GetProperty("subject").GetString() == subject) latest = e.GetProperty("data").GetProperty("available").GetInt32();
+                var next = page.TryGetProperty("next", out var n) ? n.GetString() : null;
+                if (next is null || next == cursor) break;
+                cursor = next;
+            }
+
+            if (latest == available) return;
+            await Task.Delay(500);
+        }
+
+        Assert.Fail($"{subject}: latest announced available {latest?.ToString() ?? "none"}, expected {available} within {timeout}");
     }
 
     private static HttpClient Client(string url, string? key)
