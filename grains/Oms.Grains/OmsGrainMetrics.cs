@@ -25,6 +25,9 @@ public static class OmsGrainMetrics
     public static readonly Counter<long> AllocationsRolledBack = Meter.CreateCounter<long>(
         "oms.inventory.allocations.rolled_back", "{allocation}", "Provisional allocations released because their order never persisted them");
 
+    public static readonly Counter<long> RowsSwept = Meter.CreateCounter<long>(
+        "oms.storage.swept", "{row}", "Storage rows deleted by the retention sweep, by state");
+
     public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>(
         "oms.orders.placed", "{order}", "Orders placed (sourced and allocated)");
 

@@ -118,6 +118,9 @@ public static class OmsSiloBuilderExtensions
         silo.Services.AddSingleton<Events.IEventLogListener>(sp => sp.GetRequiredService<Webhooks.WebhookWakeups>());
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Webhooks.WebhookWakeups>());
         Notifications.NotificationOptions.AddTo(silo.Services);
+        RetentionOptions.AddTo(silo.Services);
+        // Every silo wakes the one sweep grain; it then keeps its own schedule (docs/decisions/0022).
+        silo.AddStartupTask((sp, _) => sp.GetRequiredService<IGrainFactory>().GetGrain<GrainInterfaces.Storage.IStorageSweepGrain>(0).StartAsync());
         return silo;
     }
 
@@ -130,6 +133,12 @@ public static class OmsSiloBuilderExtensions
             o.ConnectionString = connectionString;
         });
         UseBinaryState(silo, ProviderStorage);
+        silo.Services.AddSingleton(sp => new StorageSweeper(
+            factory,
+            connectionString,
+            sqlite: invariant == SqliteSchema.Invariant,
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+            sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(ProviderStorage)));
         silo.Services.AddKeyedSingleton<IGrainStorage>(OmsNames.Storage, (sp, _) => new GroupCommitGrainStorage(
             OmsNames.Storage,
             sp.GetRequiredKeyedService<IGrainStorage>(ProviderStorage),

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Options;
 using Oms.GrainInterfaces.Idempotency;
+using Oms.Grains.Storage;
+using Orleans.Storage;
 
 namespace Oms.Grains.Idempotency;
 
@@ -16,9 +19,11 @@ public sealed class IdempotencyRecord
 /// </summary>
 public sealed class IdempotencyGrain(
     [PersistentState("idempotency", OmsNames.Storage)] IPersistentState<IdempotencyRecord> state,
+    IOptions<RetentionOptions> retention,
     TimeProvider clock) : Grain, IIdempotencyGrain
 {
-    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+    /// <summary>How long an answer is replayed; the storage sweep deletes the record after that (docs/decisions/0022).</summary>
+    private TimeSpan Retention => retention.Value.IdempotencyKeys;
 
     /// <summary>After this long an unfinished attempt is presumed dead and a retry may run.</summary>
     public static readonly TimeSpan InFlightTimeout = TimeSpan.FromMinutes(2);
@@ -49,7 +54,18 @@ public sealed class IdempotencyGrain(
     public async Task CompleteAsync(string requestHash, StoredResponse response)
     {
         state.State = new IdempotencyRecord { RequestHash = requestHash, Response = response, CompletedAt = clock.GetUtcNow() };
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // The sweep deleted this key's expired record while this activation still held its version: write anew.
+            var record = state.State;
+            await state.ReadStateAsync();
+            state.State = record;
+            await state.WriteStateAsync();
+        }
         _inFlight = null;
     }
 
