@@ -19,7 +19,7 @@ public sealed class RetentionRulesTests
     // Carts: empty or expired for a day, by the last write's age; holding stock, or mid-change, they stay.
     [InlineData("cart", 23.9, false, Cart.Empty, false)]
     [InlineData("cart", 24.0, false, Cart.Empty, true)]
-    [InlineData("cart", 48, false, Cart.EmptyWithIntent, false)] // a change to finish: its next activation releases holds
+    [InlineData("cart", 48, false, Cart.EmptyWithIntent, true)] // every emptied cart keeps its last intent; holds expire in inventory anyway
     [InlineData("cart", 48, false, Cart.HeldUntilNow, false)] // a long TTL still running
     [InlineData("cart", 48, false, Cart.HeldExpired23h, false)]
     [InlineData("cart", 48, false, Cart.HeldExpired24h, true)] // the inventory records released those holds at expiry

@@ -25,8 +25,10 @@ public static class RetentionRules
     /// <summary>
     /// May this row go? A cleared row (no payload) after <see cref="RetentionOptions.ClearedStates"/>; an
     /// idempotency record after <see cref="RetentionOptions.IdempotencyKeys"/> (its answer is no longer replayed); a
-    /// cart after <see cref="RetentionOptions.Carts"/> if it holds nothing (no lines, no unfinished change) or its
-    /// holds expired that long ago (the inventory records released them at expiry). Anything else stays.
+    /// cart after <see cref="RetentionOptions.Carts"/> if it has no lines or its holds expired that long ago. An empty
+    /// cart keeps the intent of its last change (a no-op once the change finished); if that change was cut short, the
+    /// holds it left expire in their inventory records at their own time, so deleting the cart leaks nothing.
+    /// Anything else stays.
     /// </summary>
     public static bool MayDelete(string stateName, DateTimeOffset modifiedOn, bool cleared, object? state, DateTimeOffset now, RetentionOptions options)
     {
@@ -41,5 +43,5 @@ public static class RetentionRules
     }
 
     private static bool CartIsDone(CartState cart, DateTimeOffset expiredBefore) =>
-        (cart.Lines.Count == 0 && cart.Intent is null) || cart.ExpiresAt is { } expires && expires <= expiredBefore;
+        cart.Lines.Count == 0 || cart.ExpiresAt is { } expires && expires <= expiredBefore;
 }
