@@ -72,7 +72,8 @@ public static class AvailabilityApi
     }
 
     private static async Task<IResult> Stream(
-        HttpContext context, [FromQuery] string? channel, [FromQuery] string? skus, StockDeltaHub hub, ReferenceDataCache cache, IGrainFactory grains)
+        HttpContext context, [FromQuery] string? channel, [FromQuery] string? skus, StockDeltaHub hub, ReferenceDataCache cache, IGrainFactory grains,
+        IHostApplicationLifetime lifetime)
     {
         var filter = skus?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         var v = new Validator().Id("channel", channel).Ids("skus", filter);
@@ -84,7 +85,11 @@ public static class AvailabilityApi
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var events = new StockEventSource(grains, cache, channel!, wanted);
-        return TypedResults.ServerSentEvents(Events(hub, events, lastEventId, context.RequestAborted));
+        // The stream ends when the process stops, so that an open subscriber does not hold a graceful stop (and the silo's
+        // deactivations) to the host's 30 s shutdown timeout; the client reconnects with Last-Event-ID elsewhere.
+        var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        context.Response.RegisterForDispose(ended);
+        return TypedResults.ServerSentEvents(Events(hub, events, lastEventId, ended.Token));
     }
 
     private static async IAsyncEnumerable<SseItem<object>> Events(
