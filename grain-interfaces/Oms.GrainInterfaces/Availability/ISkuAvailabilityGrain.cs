@@ -9,6 +9,11 @@ namespace Oms.GrainInterfaces.Availability;
 /// </summary>
 public interface ISkuAvailabilityGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// A location's new level, pushed by its inventory grain before it acknowledges. Interleaves: a read of this view
+    /// that is loading may be waiting on that very inventory grain, which waits for this push.
+    /// </summary>
+    [AlwaysInterleave]
     Task UpdateAsync(LocationStock stock);
 
     Task ProductChangedAsync(Product product);

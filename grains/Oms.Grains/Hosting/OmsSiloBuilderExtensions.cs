@@ -53,6 +53,15 @@ public static class OmsSiloBuilderExtensions
                 o.Invariant = PostgresInvariant;
                 o.ConnectionString = RequireConnectionString(options);
             });
+            // The strongly consistent directory (docs/decisions/0021): with the default one, a silo joining or leaving
+            // could leave two activations of one grain for a moment, and the loser, deactivating mid-call, stalled its
+            // callers for the 30 s response timeout during a rolling restart.
+#pragma warning disable ORLEANSEXP003
+            silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+            // A stopping silo tells its clients (the gateways) to send elsewhere, then waits this long before it
+            // deactivates its grains, so that requests already on their way are not rejected.
+            silo.Configure<SiloMessagingOptions>(o => o.ClientGatewayShutdownNotificationTimeout = TimeSpan.FromSeconds(1));
         }
         else
         {

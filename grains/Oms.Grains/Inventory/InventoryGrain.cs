@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Inventory;
 using Oms.GrainInterfaces.Orders;
@@ -27,6 +28,7 @@ namespace Oms.Grains.Inventory;
 public sealed partial class InventoryGrain(
     [PersistentState("stock", OmsNames.Storage)] IPersistentState<StockRecord> state,
     TimeProvider clock,
+    IHostApplicationLifetime lifetime,
     ILogger<InventoryGrain> logger) : Grain, IInventoryGrain, IRemindable
 {
     private const string ExpiryReminder = "expire-holds";
@@ -175,7 +177,13 @@ public sealed partial class InventoryGrain(
     {
         try
         {
-            await GrainFactory.Ref<ISkuAvailabilityGrain>(_sku).UpdateAsync(level.ToLocationStock());
+            // While the silo stops, the view may be deactivating too, its running read waiting on this record, which
+            // cannot answer while it deactivates and waits for this push: a cycle until the 30 s response timeout
+            // (docs/decisions/0021). Stop waiting then; the view's next activation reads every location again.
+            await GrainFactory.Ref<ISkuAvailabilityGrain>(_sku).UpdateAsync(level.ToLocationStock()).WaitAsync(lifetime.ApplicationStopping);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
         }
         catch (Exception ex)
         {

@@ -27,7 +27,7 @@ public sealed class WriteCoalescer(Func<int, Task> write, Func<Exception, Task>?
     /// <summary>Changes in the open batch, counted by <see cref="CommitAsync"/>.</summary>
     public int OpenChanges { get; private set; }
 
-    /// <summary>Completes when every write begun so far, with its recovery or after-write step, has finished.</summary>
+    /// <summary>Completes when every write begun so far, with its recovery, has finished (the after-write step may still run).</summary>
     public Task Settled => _tail;
 
     /// <summary>Whether changes are waiting for a write.</summary>
@@ -78,6 +78,21 @@ public sealed class WriteCoalescer(Func<int, Task> write, Func<Exception, Task>?
 
         _writing = null;
         batch.TrySetResult();
-        if (afterWrite is not null) await afterWrite();
+        // Not part of the chain: the next write must not wait for it. The inventory's step registers a reminder, and a
+        // reminder whose range is moving between silos (a silo stopping or joining) can take the 30 s response timeout,
+        // which held every hold and allocation of the record that long during a rolling restart (docs/decisions/0021).
+        if (afterWrite is not null) _ = AfterWriteAsync(afterWrite);
+    }
+
+    private static async Task AfterWriteAsync(Func<Task> afterWrite)
+    {
+        try
+        {
+            await afterWrite();
+        }
+        catch (Exception)
+        {
+            // The step reports its own failures (the inventory's reminder is tried again at its next change).
+        }
     }
 }
