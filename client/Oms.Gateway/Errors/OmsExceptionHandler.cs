@@ -12,12 +12,16 @@ namespace Oms.Gateway.Errors;
 /// </summary>
 public sealed partial class OmsExceptionHandler(IProblemDetailsService problems, ILogger<OmsExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>The wait a 503 asks for: a silo's graceful stop or a dead silo's detection takes seconds.</summary>
+    public const string RetryAfterSeconds = "1";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
         {
             BadHttpRequestException bad => FromBadRequest(bad),
-            TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException =>
+            TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException
+                or Orleans.Runtime.Messaging.ConnectionFailedException =>
                 Problem(StatusCodes.Status503ServiceUnavailable, ProblemCodes.Unavailable, "The cluster is unavailable", "Try again shortly."),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
             _ => null,
@@ -32,6 +36,8 @@ public sealed partial class OmsExceptionHandler(IProblemDetailsService problems,
         }
 
         context.Response.StatusCode = problem.Status!.Value;
+        // A silo stopping or restarting (a rolling upgrade) is over in seconds: the client may retry, and is told when.
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = RetryAfterSeconds;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 

@@ -110,7 +110,7 @@ public sealed class ContractOperationTransformer : IOpenApiOperationTransformer
                 ["x-oms-problem-codes"] = new JsonNodeExtension(new JsonArray([.. codes.Select(c => (JsonNode)JsonValue.Create(c))])),
             },
         };
-        if (kinds.Contains(ProblemKinds.RateLimited))
+        if (kinds.Contains(ProblemKinds.RateLimited) || kinds.Contains(ProblemKinds.Unavailable))
             response.Headers = new Dictionary<string, IOpenApiHeader> { ["Retry-After"] = new OpenApiHeaderReference(ContractComponents.RetryAfter, document) };
         return response;
     }

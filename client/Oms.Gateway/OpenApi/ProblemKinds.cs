@@ -61,7 +61,7 @@ public static class ProblemKinds
         """{"status": 429, "title": "Too many requests", "detail": "This API key is over its rate limit.", "code": "rate_limited"}""");
 
     public static readonly ProblemKind Unavailable = new("unavailable", 503, ProblemCodes.Unavailable,
-        "the cluster could not answer in time (a silo down or restarting): the request may be retried",
+        "the cluster could not answer in time (a silo down or restarting): retry after `Retry-After` seconds",
         """{"status": 503, "title": "The cluster is unavailable", "detail": "Try again shortly.", "code": "unavailable"}""");
 
     public static readonly ProblemKind[] All =

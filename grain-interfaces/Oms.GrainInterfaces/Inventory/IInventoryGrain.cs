@@ -31,5 +31,6 @@ public interface IInventoryGrain : IGrainWithStringKey
 
     /// <summary>The last persisted level. Interleaves, so a reader never waits behind a write.</summary>
     [AlwaysInterleave]
+    [Repeatable]
     Task<InventoryLevel> GetAsync();
 }

@@ -10,8 +10,10 @@ namespace Oms.GrainInterfaces.Orders;
 public interface IOrderGrain : IGrainWithStringKey
 {
     /// <summary>Sources, allocates (all or nothing) and records the order; the same request again answers the same order.</summary>
+    [Repeatable]
     Task<OrderResult> PlaceAsync(OrderRequest request);
 
+    [Repeatable]
     Task<OrderView?> GetAsync();
 
     Task<OrderResult> ApproveAsync(string note);
