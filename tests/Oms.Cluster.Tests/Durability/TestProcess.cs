@@ -51,6 +51,12 @@ public sealed class TestProcess : IDisposable
         }
     }
 
+    /// <summary>Every line so far, for a failure that needs more than the last 80.</summary>
+    public void WriteLog(string path)
+    {
+        lock (_log) File.WriteAllLines(path, _log);
+    }
+
     public static TestProcess Start(string dll, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built; run `dotnet build Oms.Orleans.sln` first", dll);
@@ -109,6 +115,20 @@ public sealed class TestProcess : IDisposable
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit(10_000);
     }
+
+    /// <summary>SIGTERM, as an orchestrator stops a pod: waits for the exit and says how long the graceful stop took.</summary>
+    public TimeSpan StopGracefully(TimeSpan timeout)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (!_process.HasExited && Kill(_process.Id, Sigterm) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"process {_process.Id} still running {timeout} after SIGTERM:\n{Log}");
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private const int Sigterm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public void Dispose()
     {
