@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Local two-silo Oms.Orleans cluster on a throwaway PostgreSQL (membership, grain state, reminders).
+# Local Oms.Orleans cluster (two silos, or OMS_SILOS) on a throwaway PostgreSQL (membership, grain state, reminders).
 #
-#   local-cluster.sh up       build once (Release), start PostgreSQL, silo 1, silo 2, gateway,
+#   local-cluster.sh up       build once (Release), start PostgreSQL, the silos, the gateway,
 #                             and wait (bounded) until the silos are Active and the gateway is ready
+#   local-cluster.sh roll     rolling restart: each silo in turn gets SIGTERM (a graceful stop, timed), is started
+#                             again and waited for until Active, then the next (what a Kubernetes rollout of the
+#                             silo StatefulSet does); exits 1 if a silo took 10 s or more to stop
 #   local-cluster.sh down     stop gateway and silos (by recorded pid), then PostgreSQL
 #   local-cluster.sh status   what runs, and GET http://localhost:5080/health/ready
+#
+# Silo i (1..OMS_SILOS) listens on 11110+i (silo), 29999+i (gateway) and http://localhost:808i (dashboard, health).
 #
 # Environment:
 #   OMS_DATA            state directory: pg data, logs, pids     (default /tmp/oms-cluster)
 #   OMS_PG_PORT         PostgreSQL port                          (default 55432)
 #   OMS_NO_BUILD=1      skip the build (use the existing Release output)
 #   OMS_READY_TIMEOUT   seconds to wait for readiness            (default 180)
+#   OMS_SILOS           number of silos, 1..9                    (default 2)
+#   OMS_ROLL_PAUSE      seconds between one silo Active and the next stop (default 3)
 #
 # PostgreSQL's superuser is always "postgres" (pg-throwaway.sh creates it with that name whoever
 # runs this, root or not), hence the fixed Username in the connection string.
@@ -33,7 +40,11 @@ CS="Host=127.0.0.1;Port=$port;Username=postgres;Database=oms"
 silo_dir="$root/silo/Oms.Silo/bin/Release/net10.0"
 gateway_dir="$root/client/Oms.Gateway/bin/Release/net10.0"
 
-procs=(silo1 silo2 gateway)
+silos="${OMS_SILOS:-2}"
+[[ "$silos" =~ ^[1-9]$ ]] || { echo "local-cluster: OMS_SILOS must be 1..9" >&2; exit 2; }
+silo_names=()
+for ((i = 1; i <= silos; i++)); do silo_names+=("silo$i"); done
+procs=("${silo_names[@]}" gateway)
 
 log() { echo "local-cluster: $*"; }
 die() { echo "local-cluster: $*" >&2; exit 1; }
@@ -66,7 +77,7 @@ is_alive() {
 
 dll_of() {
     case "$1" in
-        silo1 | silo2) echo "Oms.Silo.dll" ;;
+        silo[1-9]) echo "Oms.Silo.dll" ;;
         gateway) echo "Oms.Gateway.dll" ;;
         *) die "unknown process $1" ;;
     esac
@@ -127,7 +138,9 @@ cmd_up() {
         fi
     fi
 
-    for p in 11111 11112 30000 30001 8081 8082 5080; do
+    local ports=(5080) i
+    for ((i = 1; i <= silos; i++)); do ports+=($((11110 + i)) $((29999 + i)) $((8080 + i))); done
+    for p in "${ports[@]}"; do
         if port_in_use "$p"; then
             local owned=0 name
             for name in "${procs[@]}"; do is_alive "$name" && owned=1; done
@@ -137,25 +150,22 @@ cmd_up() {
 
     "$here/pg-throwaway.sh" start "$pgdir" "$port"
 
-    start_proc silo1 "$silo_dir" Oms.Silo.dll \
-        --connection "$CS" --silo-port 11111 --gateway-port 30000 --urls http://localhost:8081
-    start_proc silo2 "$silo_dir" Oms.Silo.dll \
-        --connection "$CS" --silo-port 11112 --gateway-port 30001 --urls http://localhost:8082
+    for ((i = 1; i <= silos; i++)); do start_silo "$i"; done
 
-    # Silos are ready when both have an Active (3) membership row newer than their process start
+    # Silos are ready when each has an Active (3) membership row newer than their process start
     # (older Active rows may be left over by killed silos of a previous run).
     local psql deadline active=0 since
     psql="$(psql_bin)"
-    since="$(cat "$piddir/silo1.epoch" "$piddir/silo2.epoch" 2>/dev/null | sort -n | head -n 1)"
+    since="$(for n in "${silo_names[@]}"; do cat "$piddir/$n.epoch" 2>/dev/null; done | sort -n | head -n 1)"
     since="${since:-0}"
     deadline=$(($(date +%s) + ready_timeout))
-    log "waiting for 2 Active silos (up to ${ready_timeout}s)"
+    log "waiting for $silos Active silos (up to ${ready_timeout}s)"
     while :; do
-        fail_if_dead silo1 silo2
+        fail_if_dead "${silo_names[@]}"
         active="$("$psql" -X -At -h 127.0.0.1 -p "$port" -U postgres -d oms -c \
             "SELECT count(*) FROM orleansmembershiptable WHERE status = 3 AND starttime >= to_timestamp($since) - interval '5 seconds'" \
             2>/dev/null || echo 0)"
-        [[ "$active" -ge 2 ]] && break
+        [[ "$active" -ge "$silos" ]] && break
         [[ $(date +%s) -lt $deadline ]] || die "silos not Active after ${ready_timeout}s (active: $active); see $logdir/silo*.log"
         sleep 1
     done
@@ -172,14 +182,46 @@ cmd_up() {
 
     log "waiting for $gateway_url/health/ready"
     while :; do
-        fail_if_dead silo1 silo2 gateway
+        fail_if_dead "${silo_names[@]}" gateway
         if curl -fsS -m 5 -o /dev/null "$gateway_url/health/ready" 2>/dev/null; then
             break
         fi
         [[ $(date +%s) -lt $deadline ]] || die "gateway not ready after ${ready_timeout}s; see $logdir/gateway.log"
         sleep 1
     done
-    log "up: gateway $gateway_url (X-Api-Key: $api_key), dashboards http://localhost:8081/dashboard/ http://localhost:8082/dashboard/, PostgreSQL $CS"
+    log "up: gateway $gateway_url (X-Api-Key: $api_key), dashboards http://localhost:8081/dashboard/ .. http://localhost:$((8080 + silos))/dashboard/, PostgreSQL $CS"
+}
+
+start_silo() {
+    local i="$1"
+    start_proc "silo$i" "$silo_dir" Oms.Silo.dll \
+        --connection "$CS" --silo-port $((11110 + i)) --gateway-port $((29999 + i)) --urls "http://localhost:$((8080 + i))"
+}
+
+# One silo at a time: SIGTERM and wait (timed), start it again, wait until it is Active (its /health/ready), pause.
+cmd_roll() {
+    mkdir -p "$logdir" "$piddir"
+    local i name started stopped_ms slow=0 deadline
+    for ((i = 1; i <= silos; i++)); do
+        name="silo$i"
+        is_alive "$name" || die "$name is not running (local-cluster.sh up first)"
+        started="$(date +%s%N)"
+        stop_proc "$name"
+        stopped_ms=$((($(date +%s%N) - started) / 1000000))
+        [[ $stopped_ms -lt 10000 ]] || slow=1
+        started="$(date +%s%N)"
+        start_silo "$i"
+        deadline=$(($(date +%s) + ready_timeout))
+        until curl -fsS -m 5 -o /dev/null "http://localhost:$((8080 + i))/health/ready" 2>/dev/null; do
+            fail_if_dead "$name"
+            [[ $(date +%s) -lt $deadline ]] || die "$name not Active after ${ready_timeout}s; see $logdir/$name.log"
+            sleep 0.5
+        done
+        log "$name: graceful stop $((stopped_ms / 1000)).$(((stopped_ms % 1000) / 100)) s, Active again $((($(date +%s%N) - started) / 1000000)) ms after its start"
+        [[ $i -eq $silos ]] || sleep "${OMS_ROLL_PAUSE:-3}"
+    done
+    [[ $slow -eq 0 ]] || die "a silo took 10 s or more to stop gracefully"
+    log "rolled $silos silos"
 }
 
 stop_proc() {
@@ -208,8 +250,7 @@ stop_proc() {
 cmd_down() {
     # Gateway first (clients go away), then the silos one by one (graceful leave), then the store.
     stop_proc gateway
-    stop_proc silo2
-    stop_proc silo1
+    for ((i = silos; i >= 1; i--)); do stop_proc "silo$i"; done
     "$here/pg-throwaway.sh" stop "$pgdir"
 }
 
@@ -248,10 +289,11 @@ cmd_status() {
 
 case "${1:-}" in
     up) cmd_up ;;
+    roll) cmd_roll ;;
     down) cmd_down ;;
     status) cmd_status ;;
     *)
-        echo "usage: $(basename "$0") up|down|status" >&2
+        echo "usage: $(basename "$0") up|roll|down|status" >&2
         exit 2
         ;;
 esac
