@@ -80,4 +80,34 @@ public sealed class CustomerErasureTests
 
     [Fact]
     public void No_order_no_erasure() => Assert.False(CustomerErasure.Erase(new OrderState(), T0));
+    /// <summary>
+    /// What the order's logged events get replaced: e-mail and phone exactly as the event payloads write them (their JSON
+    /// escapes included), by the pseudonym; nothing when there is nothing, or only the pseudonym, left.
+    /// </summary>
+    [Theory]
+    [InlineData("ann@example.com", null, 1)]
+    [InlineData("ann@example.com", "+44 7700 900123", 2)] // '+' is escaped in the payload
+    [InlineData("a\"b<c>@example.com", null, 1)]
+    [InlineData(null, "+31 6 12345678", 1)]
+    [InlineData(null, null, 0)]
+    [InlineData("", null, 0)]
+    public void Redactions_remove_the_e_mail_and_phone_from_an_event_payload(string? email, string? phone, int count)
+    {
+        var customer = new Customer("c1", "gold", email, phone);
+        var redactions = CustomerErasure.Redactions(customer);
+        Assert.Equal(count, redactions.Length);
+        var payload = Oms.Grains.Events.EventJson.Write(new { orderId = "o1", customer });
+        var redacted = Oms.Grains.Events.EventLogState.Redacted(payload, redactions);
+        var after = System.Text.Json.JsonDocument.Parse(redacted).RootElement.GetProperty("customer");
+        foreach (var (field, value) in new[] { ("email", email), ("phone", phone) })
+        {
+            var held = after.TryGetProperty(field, out var v) ? v.GetString() : null;
+            Assert.Equal(string.IsNullOrEmpty(value) ? value : CustomerErasure.Pseudonym("c1"), held);
+        }
+
+        Assert.Equal("c1", after.GetProperty("id").GetString());
+        Assert.Equal("gold", after.GetProperty("tier").GetString());
+        // Once erased, the pseudonym is not replaced by itself again.
+        Assert.Empty(CustomerErasure.Redactions(new Customer("c1", null, CustomerErasure.Pseudonym("c1"))));
+    }
 }

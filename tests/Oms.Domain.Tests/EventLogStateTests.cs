@@ -140,4 +140,28 @@ public sealed class EventLogStateTests
         Assert.Equal(1, page.Through);
         Assert.Equal(2, log.Read(0, 1, 100, durable: 2).Through);
     }
+    /// <summary>A customer's erasure: only the subject's events change, every occurrence is replaced, ids and order stay.</summary>
+    [Theory]
+    [InlineData("order:o1", """{"customer":{"id":"c1","email":"c@example.com"},"to":"c@example.com"}""", """{"customer":{"id":"c1","email":"erased-x"},"to":"erased-x"}""", 1)]
+    [InlineData("order:o2", """{"customer":{"id":"c1","email":"c@example.com"}}""", """{"customer":{"id":"c1","email":"c@example.com"}}""", 0)] // another order
+    [InlineData("order:o1", """{"customer":{"id":"c1"}}""", """{"customer":{"id":"c1"}}""", 0)] // nothing to replace
+    public void Redaction_replaces_personal_data_in_the_subjects_events_only(string subject, string data, string expected, int changed)
+    {
+        var log = new EventLogState();
+        log.Append([new IntegrationEvent("e1", EventTypes.OrderCreated, T0, subject, 1, data), new IntegrationEvent("e2", EventTypes.OrderCreated, T0, "order:o3", 1, data)], provisional: false, T0);
+        log.TakeChangedItems(); // written
+
+        Assert.Equal(changed, log.Redact("order:o1", [new Redaction("c@example.com", "erased-x"), new Redaction("", "never")]));
+        var page = log.Read(0, 0, 10);
+        Assert.Equal(["e1", "e2"], page.Events.Select(e => e.Event.Id));
+        Assert.Equal(expected, page.Events[0].Event.Data);
+        Assert.Equal(data, page.Events[1].Event.Data); // order:o3 untouched
+        Assert.Equal(changed, log.TakeChangedItems().Count); // each redacted event's row is written again
+    }
+
+    [Theory]
+    [InlineData("{}", "{}")]
+    [InlineData("""a "b" a""", """z "b" z""")]
+    public void Redacted_applies_every_replacement_in_order(string data, string expected) =>
+        Assert.Equal(expected, EventLogState.Redacted(data, [new Redaction("a", "y"), new Redaction("y", "z")]));
 }

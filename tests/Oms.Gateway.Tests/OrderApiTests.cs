@@ -453,6 +453,25 @@ public sealed class OrderApiTests(GatewayFixture fx)
         Assert.Empty((await fx.GetOk($"/v1/customers/nobody-{_id}/orders")).GetProperty("orders").EnumerateArray());
     }
 
+    /// <summary>The payloads of these orders' events in the event log, read through the pull feed from the start.</summary>
+    private async Task<List<string>> OrderEventsInLog(string[] orderIds)
+    {
+        var subjects = orderIds.Select(id => $"order:{id}").ToHashSet();
+        var found = new List<string>();
+        string? cursor = null;
+        for (var page = 0; page < 1000; page++)
+        {
+            var feed = await fx.GetOk("/v1/events?limit=1000" + (cursor is null ? "" : "&after=" + cursor));
+            foreach (var e in feed.GetProperty("events").EnumerateArray())
+                if (subjects.Contains(e.GetProperty("subject").GetString()!)) found.Add(e.GetProperty("data").GetRawText());
+            var next = feed.TryGetProperty("next", out var n) ? n.GetString() : null;
+            if (next is null || next == cursor || feed.GetProperty("events").GetArrayLength() == 0) break;
+            cursor = next;
+        }
+
+        return found;
+    }
+
     [Fact]
     public async Task Erasing_a_customer_pseudonymises_every_order_and_answers_the_same_twice()
     {
@@ -480,6 +499,12 @@ public sealed class OrderApiTests(GatewayFixture fx)
             Assert.DoesNotContain("51.75", text, StringComparison.Ordinal);
             Assert.Single(Events(await fx.GetOk($"/v1/orders/{id}")), e => e == "customer_erased");
         }
+
+        // The events already in the event log (what webhooks deliver and /v1/events lists) lose the e-mail too.
+        var logged = await OrderEventsInLog(ids);
+        Assert.NotEmpty(logged);
+        Assert.All(logged, e => Assert.DoesNotContain("c@example.com", e, StringComparison.Ordinal));
+        Assert.Contains(logged, e => e.Contains("erased-", StringComparison.Ordinal));
 
         var after = (await fx.GetOk($"/v1/customers/{customer}/export")).GetRawText();
         Assert.DoesNotContain("c@example.com", after, StringComparison.Ordinal);

@@ -18,6 +18,12 @@ public interface IEventLogGrain : IGrainWithIntegerKey
     [Orleans.Concurrency.OneWay]
     Task ConfirmAsync(string[] eventIds);
 
+    /// <summary>
+    /// Replaces personal data in the payloads of <paramref name="subject"/>'s events still in the log (a customer's
+    /// erasure); returns how many events changed. Their ids, positions and sequences stay.
+    /// </summary>
+    Task<int> RedactAsync(string subject, Redaction[] redactions);
+
     /// <summary>Up to <paramref name="limit"/> readable events after <paramref name="after"/>, in position order.</summary>
     [Orleans.Concurrency.AlwaysInterleave]
     Task<EventPage> ReadAsync(long after, int limit);

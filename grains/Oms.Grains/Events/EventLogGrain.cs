@@ -64,6 +64,13 @@ public sealed partial class EventLogGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<int> RedactAsync(string subject, Redaction[] redactions)
+    {
+        var changed = _log.Redact(subject, redactions);
+        await (changed > 0 ? _writer.CommitAsync() : _writer.DurableAsync());
+        return changed;
+    }
+
     public Task<EventPage> ReadAsync(long after, int limit) => Task.FromResult(_log.Read(Partition, after, Math.Clamp(limit, 1, 1000), _durable));
 
     public Task<long> EndAsync() => Task.FromResult(Math.Min(_log.ReadableEnd, _durable));

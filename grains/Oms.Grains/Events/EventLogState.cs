@@ -76,6 +76,29 @@ public sealed class EventLogState : IDetachedItemsState
         return changed;
     }
 
+    /// <summary>
+    /// Applies <paramref name="redactions"/> to the payload of every event of <paramref name="subject"/> in the log;
+    /// returns how many changed (each is written again as its row).
+    /// </summary>
+    public int Redact(string subject, IReadOnlyList<Redaction> redactions)
+    {
+        var changed = 0;
+        foreach (var (position, entry) in Items.Where(e => e.Value.Event.Subject == subject).ToList())
+        {
+            var data = Redacted(entry.Event.Data, redactions);
+            if (data == entry.Event.Data) continue;
+            Items[position] = entry with { Event = entry.Event with { Data = data } };
+            (_changed ??= []).Add(position);
+            changed++;
+        }
+
+        return changed;
+    }
+
+    /// <summary><paramref name="data"/> with every redaction applied, in order (ordinal, whole text).</summary>
+    public static string Redacted(string data, IReadOnlyList<Redaction> redactions) =>
+        redactions.Where(r => r.Find.Length > 0).Aggregate(data, (d, r) => d.Replace(r.Find, r.Replace, StringComparison.Ordinal));
+
     /// <summary>The aggregate's write landed: these provisional events may be read. Returns whether any was provisional.</summary>
     public bool Confirm(IEnumerable<string> eventIds)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Oms.GrainInterfaces.Events;
 using Oms.GrainInterfaces.Orders;
 using Oms.GrainInterfaces.Sourcing;
 
@@ -25,6 +26,18 @@ public static class CustomerErasure
     public static string Pseudonym(string customerId) =>
         Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customerId)))[..16];
 
+    /// <summary>
+    /// What to replace in the order's event payloads (JSON text): the customer's e-mail and phone as JSON writes them,
+    /// each by the pseudonym. Empty when the order holds neither (or they are erased already).
+    /// </summary>
+    public static Redaction[] Redactions(Customer customer)
+    {
+        var pseudonym = Pseudonym(customer.Id);
+        return [.. new[] { customer.Email, customer.Phone }
+            .Where(v => !string.IsNullOrEmpty(v) && v != pseudonym)
+            .Select(v => new Redaction(JsonSerializer.Serialize(v, Events.EventJson.Options)[1..^1], pseudonym))];
+    }
+
     /// <summary>True once the order carries the erasure entry: erasing again changes nothing.</summary>
     public static bool IsErased(OrderState state) => state.Timeline.Any(t => t.Event == ErasedEvent);
 
@@ -43,10 +56,10 @@ public static class CustomerErasure
             Address = request.Address is null ? null : request.Address with { Latitude = null, Longitude = null },
         };
         var events = state.Events.Select(e => e.CustomerEmail is null ? e : e with { CustomerEmail = pseudonym }).ToList();
-        // Integration events not yet in the event log carry the e-mail in their payload (those already there keep it
-        // until the log's retention; docs/decisions/0017).
-        var email = request.Customer.Email is { } e1 ? JsonSerializer.Serialize(e1)[1..^1] : null;
-        var outbox = email is null ? state.Outbox : [.. state.Outbox.Select(e => e with { Data = e.Data.Replace(email, pseudonym, StringComparison.Ordinal) })];
+        // Integration events not yet in the event log carry the e-mail and phone in their payload (those already there
+        // are redacted in the log by the order grain with the same replacements).
+        var redactions = Redactions(request.Customer);
+        var outbox = redactions.Length == 0 ? state.Outbox : [.. state.Outbox.Select(e => e with { Data = Events.EventLogState.Redacted(e.Data, redactions) })];
         var notified = state.Notifications.Values.Where(n => n.To is not null).ToArray();
         var changed = erased != request || !events.SequenceEqual(state.Events) || !outbox.SequenceEqual(state.Outbox) || notified.Length > 0 || !IsErased(state);
         if (!changed) return false;

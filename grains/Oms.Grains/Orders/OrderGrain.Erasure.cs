@@ -1,3 +1,4 @@
+using Oms.GrainInterfaces.Events;
 using Oms.GrainInterfaces.Orders;
 
 namespace Oms.Grains.Orders;
@@ -10,8 +11,13 @@ public sealed partial class OrderGrain
         if (!_order.Exists) return false;
         try
         {
+            // The events already in the log first, while the order still knows what to look for: a failure leaves the
+            // order unerased and the customer index asks again. Again after the write, for any appended meanwhile.
+            var redactions = state.State.Request is { } request ? CustomerErasure.Redactions(request.Customer) : [];
+            await RedactLoggedEventsAsync(redactions);
             if (!CustomerErasure.Erase(state.State, clock.GetUtcNow())) return true;
             await state.WriteStateAsync();
+            await RedactLoggedEventsAsync(redactions);
             LogCustomerErased(OrderId);
             return true;
         }
@@ -20,6 +26,13 @@ public sealed partial class OrderGrain
             await ReloadAsync(); // storage is the truth again (as in RunAsync); the caller erases again
             throw;
         }
+    }
+
+    private Task RedactLoggedEventsAsync(Redaction[] redactions)
+    {
+        if (redactions.Length == 0) return Task.CompletedTask;
+        var subject = EventSubjects.Order(OrderId);
+        return GrainFactory.Ref<IEventLogGrain>(OmsNames.EventPartitionOf(subject)).RedactAsync(subject, redactions);
     }
 
     /// <summary>The order as held, for a data export; the export is recorded on the timeline first (audit).</summary>
