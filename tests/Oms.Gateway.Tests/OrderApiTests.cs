@@ -453,6 +453,16 @@ public sealed class OrderApiTests(GatewayFixture fx)
         Assert.Empty((await fx.GetOk($"/v1/customers/nobody-{_id}/orders")).GetProperty("orders").EnumerateArray());
     }
 
+    private async Task<(HttpStatusCode Status, string Body, bool Replayed)> PostWithKey(string path, object body, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        using var response = await fx.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    private static string CustomerPseudonym(string customerId) => Oms.Grains.Orders.CustomerErasure.Pseudonym(customerId);
+
     /// <summary>The payloads of these orders' events in the event log, read through the pull feed from the start.</summary>
     private async Task<List<string>> OrderEventsInLog(string[] orderIds)
     {
@@ -479,7 +489,12 @@ public sealed class OrderApiTests(GatewayFixture fx)
         await Stock(Wh, a, 10);
         var customer = $"cust-gdpr-{_id}";
         string[] ids = [Order("gdpr0"), Order("gdpr1")];
-        foreach (var id in ids) await Place(ShipTo(id, customer, (a, 1, 2m)));
+        // The first under an Idempotency-Key: the gateway keeps its answer, customer and e-mail included.
+        var key = $"gdpr-key-{_id}";
+        var keyed = await PostWithKey("/v1/orders", ShipTo(ids[0], customer, (a, 1, 2m)), key);
+        Assert.Equal(HttpStatusCode.Created, keyed.Status);
+        Assert.Contains("c@example.com", keyed.Body, StringComparison.Ordinal);
+        await Place(ShipTo(ids[1], customer, (a, 1, 2m)));
 
         // The export holds everything, and is recorded on each order.
         var export = await fx.GetOk($"/v1/customers/{customer}/export");
@@ -505,6 +520,13 @@ public sealed class OrderApiTests(GatewayFixture fx)
         Assert.NotEmpty(logged);
         Assert.All(logged, e => Assert.DoesNotContain("c@example.com", e, StringComparison.Ordinal));
         Assert.Contains(logged, e => e.Contains("erased-", StringComparison.Ordinal));
+
+        // The kept answer is redacted too: the same key and body replay it with the pseudonym.
+        var replayed = await PostWithKey("/v1/orders", ShipTo(ids[0], customer, (a, 1, 2m)), key);
+        Assert.Equal(HttpStatusCode.Created, replayed.Status);
+        Assert.True(replayed.Replayed, "the answer was not replayed");
+        Assert.DoesNotContain("c@example.com", replayed.Body, StringComparison.Ordinal);
+        Assert.Contains(CustomerPseudonym(customer), replayed.Body, StringComparison.Ordinal);
 
         var after = (await fx.GetOk($"/v1/customers/{customer}/export")).GetRawText();
         Assert.DoesNotContain("c@example.com", after, StringComparison.Ordinal);

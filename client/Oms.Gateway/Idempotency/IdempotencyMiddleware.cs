@@ -13,6 +13,9 @@ namespace Oms.Gateway.Idempotency;
 public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains)
 {
     public const string Header = "Idempotency-Key";
+
+    /// <summary>The key of the request's record (<see cref="IIdempotencyGrain"/>), for an endpoint whose answer holds personal data.</summary>
+    public const string RecordItem = "oms.idempotency-record";
     private const int MaxKeyLength = 255;
     private static readonly string[] ReplayedHeaders = ["Location"];
 
@@ -35,7 +38,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 
         var hash = await HashAsync(context.Request);
         var scope = context.Items[ApiKeyMiddleware.CallerItem] as string ?? "anonymous";
-        var grain = grains.Ref<IIdempotencyGrain>($"{scope}:{key}");
+        var record = $"{scope}:{key}";
+        var grain = grains.Ref<IIdempotencyGrain>(record);
         var begin = await grain.BeginAsync(hash);
         switch (begin.Outcome)
         {
@@ -55,6 +59,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         using var buffer = new MemoryStream();
         context.Response.Body = buffer;
         var completed = false;
+        context.Items[RecordItem] = record;
         try
         {
             await next(context);

@@ -32,6 +32,12 @@ public interface IIdempotencyGrain : IGrainWithStringKey
 
     Task CompleteAsync(string requestHash, StoredResponse response);
 
+    /// <summary>
+    /// Replaces personal data in the kept answer (a customer's erasure; the redactions are the JSON forms of the values):
+    /// a replay then answers with the pseudonym.
+    /// </summary>
+    Task RedactAsync(Events.Redaction[] redactions);
+
     /// <summary>The request failed without an answer worth keeping (a fault): let a retry run again.</summary>
     Task AbandonAsync(string requestHash);
 }

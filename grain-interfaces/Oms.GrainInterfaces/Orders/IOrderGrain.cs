@@ -9,9 +9,13 @@ namespace Oms.GrainInterfaces.Orders;
 /// </summary>
 public interface IOrderGrain : IGrainWithStringKey
 {
-    /// <summary>Sources, allocates (all or nothing) and records the order; the same request again answers the same order.</summary>
+    /// <summary>
+    /// Sources, allocates (all or nothing) and records the order; the same request again answers the same order.
+    /// <paramref name="answerRecord"/>: the gateway's idempotency record that will keep the answer, so that a customer's
+    /// erasure reaches it too (null without an Idempotency-Key).
+    /// </summary>
     [Repeatable]
-    Task<OrderResult> PlaceAsync(OrderRequest request);
+    Task<OrderResult> PlaceAsync(OrderRequest request, string? answerRecord = null);
 
     [Repeatable]
     Task<OrderView?> GetAsync();

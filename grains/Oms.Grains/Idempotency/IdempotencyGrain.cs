@@ -51,6 +51,16 @@ public sealed class IdempotencyGrain(
         return Task.FromResult(new IdempotencyBegin(IdempotencyOutcome.Proceed, null));
     }
 
+    public async Task RedactAsync(GrainInterfaces.Events.Redaction[] redactions)
+    {
+        if (state.State?.Response is not { } response) return;
+        var body = System.Text.Encoding.UTF8.GetString(response.Body);
+        var redacted = Events.EventLogState.Redacted(body, redactions);
+        if (redacted == body) return;
+        state.State.Response = response with { Body = System.Text.Encoding.UTF8.GetBytes(redacted) };
+        await state.WriteStateAsync();
+    }
+
     public async Task CompleteAsync(string requestHash, StoredResponse response)
     {
         state.State = new IdempotencyRecord { RequestHash = requestHash, Response = response, CompletedAt = clock.GetUtcNow() };

@@ -14,10 +14,10 @@ public sealed partial class OrderGrain
             // The events already in the log first, while the order still knows what to look for: a failure leaves the
             // order unerased and the customer index asks again. Again after the write, for any appended meanwhile.
             var redactions = state.State.Request is { } request ? CustomerErasure.Redactions(request.Customer) : [];
-            await RedactLoggedEventsAsync(redactions);
+            await RedactCopiesAsync(redactions);
             if (!CustomerErasure.Erase(state.State, clock.GetUtcNow())) return true;
             await state.WriteStateAsync();
-            await RedactLoggedEventsAsync(redactions);
+            await RedactCopiesAsync(redactions);
             LogCustomerErased(OrderId);
             return true;
         }
@@ -28,11 +28,13 @@ public sealed partial class OrderGrain
         }
     }
 
-    private Task RedactLoggedEventsAsync(Redaction[] redactions)
+    /// <summary>Where else the order's personal data is copied: its events in the event log, its answers kept by the gateway.</summary>
+    private async Task RedactCopiesAsync(Redaction[] redactions)
     {
-        if (redactions.Length == 0) return Task.CompletedTask;
+        if (redactions.Length == 0) return;
         var subject = EventSubjects.Order(OrderId);
-        return GrainFactory.Ref<IEventLogGrain>(OmsNames.EventPartitionOf(subject)).RedactAsync(subject, redactions);
+        await GrainFactory.Ref<IEventLogGrain>(OmsNames.EventPartitionOf(subject)).RedactAsync(subject, redactions);
+        await Task.WhenAll(state.State.AnswerRecords.Select(r => GrainFactory.Ref<GrainInterfaces.Idempotency.IIdempotencyGrain>(r).RedactAsync(redactions)));
     }
 
     /// <summary>The order as held, for a data export; the export is recorded on the timeline first (audit).</summary>

@@ -69,14 +69,21 @@ public sealed partial class OrderGrain(
         await _escalation.ScheduleAsync(_order.NextEscalation());
     }
 
-    public Task<OrderResult> PlaceAsync(OrderRequest request) => RunAsync(() => Place(request));
+    public Task<OrderResult> PlaceAsync(OrderRequest request, string? answerRecord) => RunAsync(() => Place(request, answerRecord));
 
-    private async Task<OrderResult> Place(OrderRequest request)
+    private async Task<OrderResult> Place(OrderRequest request, string? answerRecord)
     {
         var fingerprint = JsonSerializer.Serialize(request);
         if (_order.Replay(fingerprint) is { } replay)
         {
             if (!replay.Ok) return Answer(replay);
+            if (answerRecord is not null && !state.State.AnswerRecords.Contains(answerRecord))
+            {
+                // The same order answered under another Idempotency-Key: that record holds the customer too.
+                state.State.AnswerRecords.Add(answerRecord);
+                await state.WriteStateAsync();
+            }
+
             await AfterCommitAsync(replay);
             await AfterPlacedAsync(consumeCart: false);
             return Answer(replay);
@@ -103,6 +110,7 @@ public sealed partial class OrderGrain(
 
         if (fulfilments is null) return Refused([.. lines.Select(l => new SourcingShortfall(l.Key, l.Value, 0))]);
         var placed = _order.Place(request, fingerprint, fulfilments, plan.EstimatedDelivery, snapshot.Policy, cartHeld is not null && request.CartId is not null, now);
+        if (answerRecord is not null) state.State.AnswerRecords.Add(answerRecord); // written with the order
         await CommitAsync(placed);
         OmsGrainMetrics.OrdersPlaced.Add(1);
         await AfterPlacedAsync(consumeCart: cartHeld is not null);
@@ -162,7 +170,7 @@ public sealed partial class OrderGrain(
         if (exchange is { Length: > 0 })
         {
             exchangeOrderId = _order.NextExchangeOrderId();
-            var placed = await GrainFactory.Ref<IOrderGrain>(exchangeOrderId).PlaceAsync(_order.ExchangeRequest(exchange));
+            var placed = await GrainFactory.Ref<IOrderGrain>(exchangeOrderId).PlaceAsync(_order.ExchangeRequest(exchange), null);
             if (placed.Outcome != OrderOutcome.Ok) return placed with { Detail = $"exchange order: {placed.Detail}", Order = null };
         }
 

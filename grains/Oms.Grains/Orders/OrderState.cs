@@ -128,6 +128,9 @@ public sealed class OrderState
     /// <summary>The refunds the payment service reported, oldest first (each raises <c>payment.refunded</c>).</summary>
     [Id(23)] public List<PaymentEvent> Refunds { get; set; } = [];
 
+    /// <summary>The gateway's idempotency records that keep an answer of this order (the customer in it): erasure redacts them.</summary>
+    [Id(24)] public List<string> AnswerRecords { get; set; } = [];
+
     public bool Exists => Request is not null;
 
     public FulfilmentState? Fulfilment(string id) => Fulfilments.FirstOrDefault(f => f.FulfilmentId == id);
