@@ -32,7 +32,6 @@ public static class OrleansHosting
             });
             client.AddMemoryStreams(OmsNames.StreamProvider, b => b.ConfigurePartitioning(OmsNames.StockDeltaPartitions));
             client.AddDashboard(o => o.HideTrace = true);
-            client.AddOutgoingGrainCallFilter<RepeatRefusedCalls>();
         });
         builder.Services.AddSingleton<ReferenceDataCache>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReferenceDataCache>());

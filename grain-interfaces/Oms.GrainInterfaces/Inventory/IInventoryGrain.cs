@@ -31,6 +31,5 @@ public interface IInventoryGrain : IGrainWithStringKey
 
     /// <summary>The last persisted level. Interleaves, so a reader never waits behind a write.</summary>
     [AlwaysInterleave]
-    [Repeatable]
     Task<InventoryLevel> GetAsync();
 }

@@ -14,10 +14,8 @@ public interface IOrderGrain : IGrainWithStringKey
     /// <paramref name="answerRecord"/>: the gateway's idempotency record that will keep the answer, so that a customer's
     /// erasure reaches it too (null without an Idempotency-Key).
     /// </summary>
-    [Repeatable]
     Task<OrderResult> PlaceAsync(OrderRequest request, string? answerRecord = null);
 
-    [Repeatable]
     Task<OrderView?> GetAsync();
 
     Task<OrderResult> ApproveAsync(string note);

@@ -58,7 +58,15 @@ public sealed class IdempotencyGrain(
         var redacted = Events.EventLogState.Redacted(body, redactions);
         if (redacted == body) return;
         state.State.Response = response with { Body = System.Text.Encoding.UTF8.GetBytes(redacted) };
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // The sweep deleted the expired record meanwhile: nothing is kept any more, so nothing is left to redact.
+            await state.ReadStateAsync();
+        }
     }
 
     public async Task CompleteAsync(string requestHash, StoredResponse response)
