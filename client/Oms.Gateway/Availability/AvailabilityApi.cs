@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Reference;
 using Oms.Gateway.Security;
+using Oms.Grains.Availability;
 using Oms.Grains.Reference;
 
 namespace Oms.Gateway.Availability;
@@ -21,31 +22,36 @@ public static class AvailabilityApi
         group.MapGet("/stream", Stream).WithName("StreamStockDeltas").ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Live stock deltas for a channel as server-sent events; resume with Last-Event-ID")
             .Produces<StockDeltaEvent>(StatusCodes.Status200OK, "text/event-stream");
-        group.MapGet("/{sku}", GetSku).WithName("GetAvailability").WithExamples(response: AvailabilityExamples.Sku).ProducesProblems(ProblemKinds.NotFound).WithSummary("What a channel can sell of a SKU");
+        group.MapGet("/{sku}", GetSku).WithName("GetAvailability").Produces<SkuAvailability>().WithExamples(response: AvailabilityExamples.Sku).ProducesProblems(ProblemKinds.NotFound).WithSummary("What a channel can sell of a SKU");
         group.MapPost("/query", Query).WithName("QueryAvailability").WithExamples(AvailabilityExamples.QueryRequest, AvailabilityExamples.QueryResponse).ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Availability of a basket of SKUs, optionally near a point or at given locations");
         return app;
     }
 
-    private static async Task<Results<Ok<SkuAvailability>, ProblemHttpResult>> GetSku(
-        string sku, [FromQuery] string? channel, IGrainFactory grains, ReferenceDataCache cache, OmsMetrics metrics)
+    /// <summary>
+    /// Answered from this gateway's copy of the SKU's view and the channel's kept answer (docs/decisions/0022): no grain
+    /// call and no serialisation while neither the SKU's stock nor the reference data changed.
+    /// </summary>
+    private static async ValueTask<IResult> GetSku(
+        string sku, [FromQuery] string? channel, AvailabilityCopies copies, ReferenceDataCache cache, OmsMetrics metrics)
     {
         var v = new Validator().Id("sku", sku).Id("channel", channel);
         if (!v.IsValid) return v.Problem();
-        if (await UnknownChannel(cache, channel!) is { } notFound) return notFound;
-
-        var answer = await grains.Ref<ISkuAvailabilityGrain>(sku).GetAsync(channel!, AvailabilityScope.All);
-        metrics.AvailabilityReads.Add(1);
-        return answer switch
+        var reference = cache.Current;
+        if (!reference.Channels.TryGetValue(channel!, out var policy))
         {
-            null => Problems.NotFound("channel", $"channel '{channel}' is not known"),
-            { Known: false } => Problems.NotFound("sku", $"'{sku}' has no product and no stock record"),
-            _ => TypedResults.Ok(answer),
-        };
+            reference = await cache.GetAsync(s => s.Channels.ContainsKey(channel!));
+            if (!reference.Channels.TryGetValue(channel!, out policy)) return Problems.NotFound("channel", $"channel '{channel}' is not known");
+        }
+
+        var copy = await copies.GetAsync(sku);
+        metrics.AvailabilityReads.Add(1);
+        if (!copy.Known) return Problems.NotFound("sku", $"'{sku}' has no product and no stock record");
+        return new Utf8JsonResult(copies.Answer(copy, policy, reference).Json);
     }
 
     private static async Task<Results<Ok<AvailabilityQueryResponse>, ProblemHttpResult>> Query(
-        AvailabilityQueryRequest body, IGrainFactory grains, ReferenceDataCache cache, OmsMetrics metrics)
+        AvailabilityQueryRequest body, AvailabilityCopies copies, ReferenceDataCache cache, OmsMetrics metrics)
     {
         var v = new Validator()
             .Id("channel", body.Channel)
@@ -61,18 +67,28 @@ public static class AvailabilityApi
         }
 
         if (!v.IsValid) return v.Problem();
-        if (await UnknownChannel(cache, body.Channel!) is { } notFound) return notFound;
+        var reference = await cache.GetAsync(s => s.Channels.ContainsKey(body.Channel!));
+        if (!reference.Channels.TryGetValue(body.Channel!, out var policy)) return Problems.NotFound("channel", $"channel '{body.Channel}' is not known");
 
         var scope = new AvailabilityScope(body.Near?.Latitude, body.Near?.Longitude, body.Near?.RadiusKm, body.LocationIds);
-        var items = await Task.WhenAll(body.Skus!.Distinct(StringComparer.Ordinal)
-            .Select(sku => grains.Ref<ISkuAvailabilityGrain>(sku).GetAsync(body.Channel!, scope)));
+        var whole = scope is { IsNear: false, LocationIds: null };
+        var distinct = body.Skus!.Distinct(StringComparer.Ordinal).ToArray();
+        // Every miss goes out at once; the kept copies answer without waiting.
+        var pending = new ValueTask<SkuCopy>[distinct.Length];
+        for (var i = 0; i < distinct.Length; i++) pending[i] = copies.GetAsync(distinct[i]);
+        var items = new SkuAvailability[distinct.Length];
+        for (var i = 0; i < distinct.Length; i++)
+        {
+            var copy = await pending[i];
+            items[i] = whole ? copies.Answer(copy, policy, reference).Answer : copy.Answer(policy, reference, scope);
+        }
+
         metrics.AvailabilityReads.Add(items.Length);
-        if (items.Any(i => i is null)) return Problems.NotFound("channel", $"channel '{body.Channel}' is not known");
-        return TypedResults.Ok(new AvailabilityQueryResponse(body.Channel!, items!));
+        return TypedResults.Ok(new AvailabilityQueryResponse(body.Channel!, items));
     }
 
     private static async Task<IResult> Stream(
-        HttpContext context, [FromQuery] string? channel, [FromQuery] string? skus, StockDeltaHub hub, ReferenceDataCache cache, IGrainFactory grains,
+        HttpContext context, [FromQuery] string? channel, [FromQuery] string? skus, StockDeltaHub hub, ReferenceDataCache cache, AvailabilityCopies copies,
         IHostApplicationLifetime lifetime)
     {
         var filter = skus?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
@@ -84,7 +100,7 @@ public static class AvailabilityApi
         var wanted = filter.Length == 0 ? null : filter.ToHashSet(StringComparer.Ordinal);
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        var events = new StockEventSource(grains, cache, channel!, wanted);
+        var events = new StockEventSource(copies, cache, channel!, wanted);
         // The stream ends when the process stops, so that an open subscriber does not hold a graceful stop (and the silo's
         // deactivations) to the host's 30 s shutdown timeout; the client reconnects with Last-Event-ID elsewhere.
         var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
@@ -95,7 +111,8 @@ public static class AvailabilityApi
     private static async IAsyncEnumerable<SseItem<object>> Events(
         StockDeltaHub hub, StockEventSource source, string? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (reader, registration, replay) = hub.Subscribe(lastEventId);
+        var (subscriber, registration, replay) = hub.Subscribe(lastEventId);
+        var reader = subscriber.Reader;
         using (registration)
         {
             if (replay is null)
@@ -129,10 +146,19 @@ public static class AvailabilityApi
 
                 if (!more) yield break;
                 var any = false;
-                while (reader.TryRead(out var item))
+                var resync = false;
+                while (!resync && reader.TryRead(out var item))
                 {
                     any = true;
-                    if (await source.ToEventAsync(item.Delta) is { } e) yield return new SseItem<object>(e, "stock") { EventId = hub.EventId(item.Seq) };
+                    resync = subscriber.TakeResync();
+                    if (!resync && await source.ToEventAsync(item.Delta) is { } e) yield return new SseItem<object>(e, "stock") { EventId = hub.EventId(item.Seq) };
+                }
+
+                if (resync || subscriber.TakeResync())
+                {
+                    // This client fell a whole queue behind (a slow reader): the deltas it missed are gone from its queue.
+                    yield return new SseItem<object>(new { reason = "fell behind the stream; fetch availability again" }, "resync");
+                    continue;
                 }
 
                 if (!any) yield return new SseItem<object>(new { at = DateTimeOffset.UtcNow }, "heartbeat");

@@ -5,18 +5,20 @@ using Orleans.Streams;
 namespace Oms.Gateway.Availability;
 
 /// <summary>
-/// This gateway's single subscription to the stock-delta streams, fanned out to its SSE clients. Keeps the last
+/// This gateway's single subscription to the stock-delta streams: each delta moves this gateway's copy of its SKU's
+/// view forward (<see cref="AvailabilityCopies"/>), then goes to its SSE clients. Keeps the last
 /// <see cref="BufferSize"/> events so a client can resume with Last-Event-ID; event ids carry this process's
-/// instance id, so an id from an earlier process (or one too old) is answered with a resync.
+/// instance id, so an id from an earlier process (or one too old) is answered with a resync. A client that falls
+/// <see cref="SubscriberQueue"/> events behind is not dropped silently: its queue is emptied and it is sent a resync.
 /// </summary>
-public sealed partial class StockDeltaHub(IClusterClient client, ILogger<StockDeltaHub> logger) : BackgroundService
+public sealed partial class StockDeltaHub(IClusterClient client, AvailabilityCopies copies, ILogger<StockDeltaHub> logger) : BackgroundService
 {
     public const int BufferSize = 10_000;
-    private const int SubscriberQueue = 10_000;
+    public const int SubscriberQueue = 1_000;
 
     private readonly string _instance = Guid.NewGuid().ToString("N")[..8];
     private readonly LinkedList<(long Seq, StockDelta Delta)> _buffer = new();
-    private readonly List<Channel<(long, StockDelta)>> _subscribers = [];
+    private readonly List<Subscriber> _subscribers = [];
     private readonly Lock _gate = new();
     private long _seq;
 
@@ -26,17 +28,17 @@ public sealed partial class StockDeltaHub(IClusterClient client, ILogger<StockDe
     /// Registers a subscriber. <paramref name="replay"/> holds the buffered events after <paramref name="lastEventId"/>;
     /// it is null when that id cannot be resumed from (unknown instance, or older than the buffer).
     /// </summary>
-    public (ChannelReader<(long Seq, StockDelta Delta)> Reader, IDisposable Registration, List<(long Seq, StockDelta Delta)>? Replay) Subscribe(string? lastEventId)
+    public (Subscriber Subscriber, IDisposable Registration, List<(long Seq, StockDelta Delta)>? Replay) Subscribe(string? lastEventId)
     {
-        var channel = Channel.CreateBounded<(long, StockDelta)>(new BoundedChannelOptions(SubscriberQueue)
+        var subscriber = new Subscriber(Channel.CreateBounded<(long, StockDelta)>(new BoundedChannelOptions(SubscriberQueue)
         {
-            FullMode = BoundedChannelFullMode.DropOldest,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the subscriber is told, not silently thinned
             SingleReader = true,
-        });
+        }));
 
         lock (_gate)
         {
-            _subscribers.Add(channel);
+            _subscribers.Add(subscriber);
             List<(long, StockDelta)>? replay = [];
             if (lastEventId is not null)
             {
@@ -46,7 +48,7 @@ public sealed partial class StockDeltaHub(IClusterClient client, ILogger<StockDe
                     : null;
             }
 
-            return (channel.Reader, new Registration(this, channel), replay);
+            return (subscriber, new Registration(this, subscriber), replay);
         }
     }
 
@@ -78,14 +80,20 @@ public sealed partial class StockDeltaHub(IClusterClient client, ILogger<StockDe
         }
     }
 
-    private void Publish(StockDelta delta)
+    /// <summary>One delta from the stream (public for tests, which inject gaps and floods through it).</summary>
+    public void Publish(StockDelta delta)
     {
+        // The copy first: a subscriber told of this change reads the availability after it.
+        copies.Apply(delta);
         lock (_gate)
         {
             var seq = ++_seq;
             _buffer.AddLast((seq, delta));
             if (_buffer.Count > BufferSize) _buffer.RemoveFirst();
-            foreach (var subscriber in _subscribers) subscriber.Writer.TryWrite((seq, delta));
+            foreach (var subscriber in _subscribers)
+            {
+                if (!subscriber.Queue.Writer.TryWrite((seq, delta))) subscriber.FellBehind = true;
+            }
         }
     }
 
@@ -96,12 +104,37 @@ public sealed partial class StockDeltaHub(IClusterClient client, ILogger<StockDe
         return parts.Length == 2 && parts[0] == _instance && long.TryParse(parts[1], out seq);
     }
 
-    private sealed class Registration(StockDeltaHub hub, Channel<(long, StockDelta)> channel) : IDisposable
+    /// <summary>One SSE client's queue, and whether it overflowed since the client last caught up.</summary>
+    public sealed class Subscriber(Channel<(long Seq, StockDelta Delta)> queue)
+    {
+        private volatile bool _fellBehind;
+
+        public Channel<(long Seq, StockDelta Delta)> Queue { get; } = queue;
+
+        public ChannelReader<(long Seq, StockDelta Delta)> Reader => Queue.Reader;
+
+        public bool FellBehind
+        {
+            get => _fellBehind;
+            set => _fellBehind = value;
+        }
+
+        /// <summary>True once after an overflow: the queue is emptied, and the client must fetch availability again.</summary>
+        public bool TakeResync()
+        {
+            if (!_fellBehind) return false;
+            while (Queue.Reader.TryRead(out _)) { }
+            _fellBehind = false;
+            return true;
+        }
+    }
+
+    private sealed class Registration(StockDeltaHub hub, Subscriber subscriber) : IDisposable
     {
         public void Dispose()
         {
-            lock (hub._gate) hub._subscribers.Remove(channel);
-            channel.Writer.TryComplete();
+            lock (hub._gate) hub._subscribers.Remove(subscriber);
+            subscriber.Queue.Writer.TryComplete();
         }
     }
 

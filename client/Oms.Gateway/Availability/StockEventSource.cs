@@ -1,4 +1,3 @@
-using Oms.Grains;
 using Oms.GrainInterfaces.Availability;
 using Oms.Grains.Availability;
 using Oms.Grains.Reference;
@@ -7,10 +6,10 @@ namespace Oms.Gateway.Availability;
 
 /// <summary>
 /// Turns stream deltas into one SSE client's events: only its SKUs, only locations its channel sells from, with
-/// the channel's availability after the change read from the SKU's view (so bulk feeds do not compute channel
-/// figures nobody is listening for).
+/// the channel's availability after the change, from this gateway's copy of the SKU's view and its kept answer
+/// (so a thousand subscribers of one SKU cost one computation per change, not a thousand grain calls).
 /// </summary>
-public sealed class StockEventSource(IGrainFactory grains, ReferenceDataCache cache, string channel, HashSet<string>? skus)
+public sealed class StockEventSource(AvailabilityCopies copies, ReferenceDataCache cache, string channel, HashSet<string>? skus)
 {
     public string Channel => channel;
 
@@ -23,7 +22,7 @@ public sealed class StockEventSource(IGrainFactory grains, ReferenceDataCache ca
             || !ChannelRules.IsEligible(policy, location))
             return null;
 
-        var availability = await grains.Ref<ISkuAvailabilityGrain>(delta.Sku).GetAsync(channel, AvailabilityScope.All);
-        return new StockDeltaEvent(delta.LocationId, delta.Sku, delta.Atp, availability?.Available ?? 0, delta.Version, delta.At);
+        var copy = await copies.GetAsync(delta.Sku);
+        return new StockDeltaEvent(delta.LocationId, delta.Sku, delta.Atp, copies.Answer(copy, policy, snapshot).Answer.Available, delta.Version, delta.At);
     }
 }

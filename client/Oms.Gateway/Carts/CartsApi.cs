@@ -1,3 +1,4 @@
+using Oms.Gateway.Availability;
 using Oms.Grains;
 using Oms.Gateway.Security;
 using Oms.GrainInterfaces.Carts;
@@ -24,7 +25,7 @@ public static class CartsApi
     }
 
     private static async Task<Results<Ok<CartLineResponse>, ProblemHttpResult>> PutLine(
-        string cartId, string sku, CartLineBody body, IGrainFactory grains)
+        string cartId, string sku, CartLineBody body, IGrainFactory grains, AvailabilityCopies copies)
     {
         var v = new Validator()
             .Id("cartId", cartId)
@@ -36,13 +37,14 @@ public static class CartsApi
 
         var result = await grains.Ref<ICartGrain>(cartId)
             .SetLinesAsync(body.Channel!, [new CartLineRequest(sku, body.Quantity!.Value, body.PickupLocationId)]);
+        copies.Written(sku);
         if (Problem(result) is { } problem) return problem;
 
         var line = result.Cart.Lines.FirstOrDefault(l => l.Sku == sku);
         return TypedResults.Ok(new CartLineResponse(cartId, sku, line?.Quantity ?? 0, line?.Reservations ?? [], result.Cart.ExpiresAt, line?.PickupLocationId));
     }
 
-    private static async Task<Results<Ok<CartView>, ProblemHttpResult>> PutBasket(string cartId, BasketBody body, IGrainFactory grains)
+    private static async Task<Results<Ok<CartView>, ProblemHttpResult>> PutBasket(string cartId, BasketBody body, IGrainFactory grains, AvailabilityCopies copies)
     {
         var v = new Validator().Id("cartId", cartId).Id("channel", body.Channel).Required("lines", body.Lines);
         if (body.Lines is { } lines)
@@ -61,14 +63,16 @@ public static class CartsApi
         if (!v.IsValid) return v.Problem();
         var result = await grains.Ref<ICartGrain>(cartId)
             .SetLinesAsync(body.Channel!, [.. body.Lines!.Select(l => new CartLineRequest(l!.Sku!, l.Quantity!.Value, l.PickupLocationId))]);
+        foreach (var line in body.Lines!) copies.Written(line!.Sku!);
         return Problem(result) ?? (Results<Ok<CartView>, ProblemHttpResult>)TypedResults.Ok(result.Cart);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteLine(string cartId, string sku, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteLine(string cartId, string sku, IGrainFactory grains, AvailabilityCopies copies)
     {
         var v = new Validator().Id("cartId", cartId).Id("sku", sku);
         if (!v.IsValid) return v.Problem();
         var result = await grains.Ref<ICartGrain>(cartId).RemoveLineAsync(sku);
+        copies.Written(sku);
         return Problem(result) ?? (Results<NoContent, ProblemHttpResult>)TypedResults.NoContent();
     }
 

@@ -80,6 +80,10 @@ public static class GatewayServices
             .AddMeter(Oms.Grains.OmsGrainMetrics.MeterName)
             .AddPrometheusExporter());
         services.AddSingleton<OmsMetrics>();
+        services.AddOptions<AvailabilityOptions>().BindConfiguration(AvailabilityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AvailabilityCopies>(sp, !mode.Cluster));
+        // Embedded, the SKU views run in this process and keep its copies exact (docs/decisions/0022).
+        services.AddSingleton<Oms.Grains.Availability.IStockDeltaListener>(sp => sp.GetRequiredService<AvailabilityCopies>());
         services.AddSingleton<StockDeltaHub>();
         services.AddHostedService(sp => sp.GetRequiredService<StockDeltaHub>());
         return builder;

@@ -1,3 +1,4 @@
+using Oms.Gateway.Availability;
 using Microsoft.Extensions.Options;
 using Oms.Grains;
 using Oms.GrainInterfaces.Inventory;
@@ -36,7 +37,7 @@ public static class InventoryApi
 
     private static async Task<Results<Ok<LevelResponse>, ProblemHttpResult>> PutLevel(
         string locationId, string sku, LevelRequest body, IGrainFactory grains, ReferenceDataCache cache,
-        IOptions<InventoryFeedOptions> feed, TimeProvider time)
+        IOptions<InventoryFeedOptions> feed, TimeProvider time, AvailabilityCopies copies)
     {
         var v = new Validator()
             .Id("locationId", locationId)
@@ -51,6 +52,7 @@ public static class InventoryApi
 
         var level = new AbsoluteLevel(body.OnHand!.Value, body.SafetyStock, body.Unavailable, body.AsOf!.Value.ToUniversalTime());
         var result = await Inventory(grains, locationId, sku).SetLevelAsync(level);
+        copies.Written(sku);
         return TypedResults.Ok(new LevelResponse(result.Applied, result.Level));
     }
 

@@ -1,3 +1,4 @@
+using Oms.Gateway.Availability;
 using System.Text.RegularExpressions;
 using Oms.Grains;
 using Oms.Gateway.Security;
@@ -130,12 +131,13 @@ public static partial class OrdersApi
     public static bool IsChildId(string? id) =>
         id is { Length: > 0 and <= OrderKeys.MaxChildIdLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
 
-    private static async Task<Results<Created<OrderView>, ProblemHttpResult>> Place(OrderBody body, IGrainFactory grains, HttpContext context)
+    private static async Task<Results<Created<OrderView>, ProblemHttpResult>> Place(OrderBody body, IGrainFactory grains, HttpContext context, AvailabilityCopies copies)
     {
         var (request, problem) = ToRequest(body);
         if (problem is not null) return problem;
         var orderId = body.OrderId ?? $"ord-{Guid.NewGuid():N}"[..24];
         var result = await grains.Ref<IOrderGrain>(orderId).PlaceAsync(request!, context.Items[Idempotency.IdempotencyMiddleware.RecordItem] as string);
+        foreach (var line in request!.Lines) copies.Written(line.Sku);
         return Problem(result) ?? (Results<Created<OrderView>, ProblemHttpResult>)TypedResults.Created($"/v1/orders/{orderId}", result.Order!);
     }
 

@@ -1,3 +1,4 @@
+using Oms.Gateway.Availability;
 using Oms.Grains;
 using Oms.GrainInterfaces.Notifications;
 using Oms.GrainInterfaces.Reference;
@@ -127,7 +128,7 @@ public static class ReferenceApi
             : Problems.NotFound("channelId", $"channel '{channelId}' is not known");
     }
 
-    private static async Task<Results<Ok<Product>, ProblemHttpResult>> PutProduct(string sku, ProductRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<Product>, ProblemHttpResult>> PutProduct(string sku, ProductRequest body, IGrainFactory grains, AvailabilityCopies copies)
     {
         var v = new Validator()
             .Id("sku", sku)
@@ -140,7 +141,9 @@ public static class ReferenceApi
         if (!v.IsValid) return v.Problem();
 
         var product = new Product(sku, body.Name!.Trim(), body.Category, body.BackorderLimit ?? 0, body.PreorderLimit ?? 0, body.Tags ?? [], body.Barcode);
-        return TypedResults.Ok(await grains.Ref<IProductGrain>(sku).PutAsync(product));
+        var stored = await grains.Ref<IProductGrain>(sku).PutAsync(product);
+        copies.Written(sku);
+        return TypedResults.Ok(stored);
     }
 
     private static async Task<Results<Ok<Product>, ProblemHttpResult>> GetProduct(string sku, IGrainFactory grains)

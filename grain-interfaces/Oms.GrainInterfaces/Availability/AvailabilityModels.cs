@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Oms.GrainInterfaces.Inventory;
 
 namespace Oms.GrainInterfaces.Availability;
 
@@ -44,8 +45,10 @@ public sealed record SkuAvailability(
     [property: Id(8), JsonIgnore] bool Known);
 
 /// <summary>
-/// One change of one location × SKU as published on the stock-delta stream. <see cref="Version"/> is the
-/// inventory grain's version, so a consumer can see a gap.
+/// One change of one location × SKU as published on the stock-delta stream: the location's whole new level (so a
+/// consumer can apply it to a copy), the inventory grain's <see cref="Version"/> (which skips numbers when writes
+/// coalesce), and the view's own publication order: <see cref="Sequence"/> counts up by one per delta within one
+/// activation of the view (<see cref="Epoch"/>), so a consumer sees a lost delta as a gap (docs/decisions/0022).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("oms.StockDelta")]
 public sealed record StockDelta(
@@ -53,7 +56,14 @@ public sealed record StockDelta(
     [property: Id(1)] string Sku,
     [property: Id(2)] int Atp,
     [property: Id(3)] long Version,
-    [property: Id(4)] DateTimeOffset At);
+    [property: Id(4)] DateTimeOffset At,
+    [property: Id(5)] int Inbound = 0,
+    [property: Id(6)] DateTimeOffset? NextEta = null,
+    [property: Id(7)] long Epoch = 0,
+    [property: Id(8)] long Sequence = 0)
+{
+    public LocationStock ToLocationStock() => new(LocationId, Atp, Inbound, NextEta, Version);
+}
 
 /// <summary>A location a cart line may hold from: what the channel can sell there now, and its buffer there.</summary>
 [GenerateSerializer, Immutable, Alias("oms.HoldCandidate")]

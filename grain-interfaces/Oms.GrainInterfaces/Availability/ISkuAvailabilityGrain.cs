@@ -21,6 +21,13 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     [ReadOnly]
     Task<SkuAvailability?> GetAsync(string channelId, AvailabilityScope scope);
 
+    /// <summary>
+    /// Everything a read of this SKU is computed from (product, every location's level) with the view's publication
+    /// position, so a gateway can keep a copy and apply the stream's later deltas to it (docs/decisions/0022).
+    /// </summary>
+    [ReadOnly]
+    Task<SkuStock> GetStockAsync();
+
     /// <summary>Where a cart of <paramref name="channelId"/> may hold this SKU; empty when the channel does not sell it.</summary>
     [ReadOnly]
     Task<HoldCandidate[]> GetHoldCandidatesAsync(string channelId);

@@ -33,6 +33,7 @@ public sealed partial class SkuAvailabilityGrain(
     ReferenceDataCache reference,
     IOptions<EventLogOptions> events,
     TimeProvider clock,
+    IEnumerable<IStockDeltaListener> listeners,
     ILogger<SkuAvailabilityGrain> logger)
     : Grain, ISkuAvailabilityGrain
 {
@@ -49,6 +50,11 @@ public sealed partial class SkuAvailabilityGrain(
     private bool _productKnown;
     private IAsyncStream<StockDelta>? _deltas;
     private Task? _loaded;
+    private readonly IStockDeltaListener[] _listeners = [.. listeners];
+
+    /// <summary>This activation's publication order (<see cref="StockDelta.Sequence"/>), so readers see a lost delta.</summary>
+    private readonly long _epoch = Random.Shared.NextInt64(1, long.MaxValue);
+    private long _sequence;
 
     private string Sku => this.GetPrimaryKeyString();
 
@@ -66,10 +72,12 @@ public sealed partial class SkuAvailabilityGrain(
         // its push was on the way, and the change must not go unannounced.
         if (_stock.TryGetValue(stock.LocationId, out var known) && known.Version > stock.Version) return;
         _stock[stock.LocationId] = stock;
+        var delta = new StockDelta(stock.LocationId, Sku, stock.Atp, stock.Version, DateTimeOffset.UtcNow, stock.Inbound, stock.NextEta, _epoch, ++_sequence);
+        foreach (var listener in _listeners) listener.Apply(delta);
 
         try
         {
-            await _deltas!.OnNextAsync(new StockDelta(stock.LocationId, Sku, stock.Atp, stock.Version, DateTimeOffset.UtcNow));
+            await _deltas!.OnNextAsync(delta);
         }
         catch (Exception ex)
         {
@@ -84,6 +92,7 @@ public sealed partial class SkuAvailabilityGrain(
     {
         _product = product;
         _productKnown = true;
+        foreach (var listener in _listeners) listener.Invalidate(Sku);
         ArmAnnouncement(events.Value.StockWindow);
         return Task.CompletedTask;
     }
@@ -156,6 +165,12 @@ public sealed partial class SkuAvailabilityGrain(
         return snapshot.Channels.TryGetValue(channelId, out var channel)
             ? ChannelRules.Compute(channel, _product, snapshot.Locations, _stock.Values, scope, _productKnown || _stock.Count > 0)
             : null;
+    }
+
+    public async Task<SkuStock> GetStockAsync()
+    {
+        await EnsureLoadedAsync();
+        return new SkuStock(Sku, _product, _productKnown || _stock.Count > 0, [.. _stock.Values], _epoch, _sequence);
     }
 
     public async Task<HoldCandidate[]> GetHoldCandidatesAsync(string channelId)

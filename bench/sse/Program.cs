@@ -1,0 +1,609 @@
+// SSE stock-delta stream benchmark (bench/sse/run.sh starts the embedded gateway pinned to CPU 0 and runs this on CPU 1).
+//   1. stock change -> SSE delivery latency: N subscribers on GET /v1/availability/stream?channel=web-uk&skus=HOT (N = 1,
+//      100, 1,000; and 1,000 without skus=), a writer PUTs /v1/inventory/{loc}/HOT every 100 ms with a unique on-hand
+//      level; each `stock` event is matched to its write by version (atp as a fallback); latency = the subscriber's
+//      parse of the event minus the send of the write (and minus the write's 2xx); events delivered vs expected.
+//   2. memory per idle SSE connection: the gateway's VmRSS and GC heap (after a full GC induced from outside with
+//      dotnet-trace, heap size read with dotnet-counters) before and after opening 1,000 idle subscribers.
+//   3. hot-SKU isolation: cold-SKU reads (GET /v1/availability/{sku}?channel=web-uk, every SKU but the hot one) open
+//      loop at a fixed rate, latency from the due time; idle, then while 64 carts PUT lines of the hot SKU (1, 0, 1, ...)
+//      closed loop at full rate.
+// Traffic to 127.0.0.1 only; every phase is bounded in time. Exits 1 when something failed (a write not 2xx, a
+// subscriber that did not get ready, a lost event with STRICT_EVENTS=1, a cold read that was not 200).
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var opt = Opt.Parse(args);
+if (!Uri.TryCreate(opt.Url, UriKind.Absolute, out var baseUri) || !(IPAddress.TryParse(baseUri.Host, out var ip) && IPAddress.IsLoopback(ip)))
+{
+    Console.Error.WriteLine($"refusing to load {opt.Url}: only a loopback IP address");
+    return 2;
+}
+
+ThreadPool.SetMinThreads(64, 64);
+var failures = new List<string>();
+void Log(string s) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s}");
+
+var api = new HttpClient(new SocketsHttpHandler
+{
+    MaxConnectionsPerServer = 16, UseProxy = false, UseCookies = false,
+    PooledConnectionLifetime = Timeout.InfiniteTimeSpan, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+}) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+// The subscribers' own pool: one connection per open stream, so the limit is well above the largest phase.
+var sseClient = new HttpClient(new SocketsHttpHandler
+{
+    MaxConnectionsPerServer = 10_000, UseProxy = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(15),
+    PooledConnectionLifetime = Timeout.InfiniteTimeSpan, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5),
+}) { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
+
+var gw = new GatewayProc(opt.GatewayPid);
+var asOfBase = DateTimeOffset.UtcNow.AddSeconds(-5);
+long asOfSeq = 0;
+int levelBase = 100_000;
+double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+double SelfCpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+// ---- checks -------------------------------------------------------------------------------------------------------
+{
+    var r = await api.GetAsync($"/v1/locations/{opt.Location}");
+    if (!r.IsSuccessStatusCode) { Console.Error.WriteLine($"location {opt.Location}: {(int)r.StatusCode}"); return 1; }
+    var inv = await api.GetStringAsync($"/v1/inventory/{opt.Location}/{opt.Sku}");
+    Log($"hot SKU {opt.Sku} at {opt.Location} before the run: {inv}");
+    var av = JsonDocument.Parse(await api.GetStringAsync($"/v1/availability/{opt.Sku}?channel={opt.Channel}")).RootElement;
+    if (!av.GetProperty("locations").EnumerateArray().Any(l => l.GetProperty("locationId").GetString() == opt.Location))
+        Log($"warning: {opt.Location} is not listed in {opt.Sku}'s {opt.Channel} availability (it may simply hold 0 there)");
+}
+
+// ---- warm-up: JIT of the stream, the writer and the reads -----------------------------------------------------------
+Log($"warm-up: 10 subscribers, writer for {opt.WarmupSeconds} s");
+{
+    var subs = await OpenSubscribers(10, opt.Sku, "warm");
+    await RunWriter(opt.WarmupSeconds, "warm");
+    await Task.Delay(500);
+    await CloseAll(subs);
+}
+
+var latencyRows = new List<LatencyRow>();
+foreach (var n in opt.Subscribers)
+{
+    if (n == opt.IdleSubscribers) continue; // measured after the memory phase, on the same connections
+    latencyRows.Add(await LatencyPhase(n, filtered: true, existing: null));
+}
+
+// ---- memory per idle connection -------------------------------------------------------------------------------------
+Log("memory: settling, full GC in the gateway, then the figures before");
+await Task.Delay(2000);
+var memBefore = await gw.MeasureAsync(opt.Tools, opt.Work, "before");
+Log($"memory before: {memBefore}");
+var idle = await OpenSubscribers(opt.IdleSubscribers, opt.Sku, "idle");
+await Task.Delay(TimeSpan.FromSeconds(opt.IdleSeconds));
+var memAfter = await gw.MeasureAsync(opt.Tools, opt.Work, "after");
+Log($"memory with {idle.Count} idle subscribers: {memAfter}");
+int idleHeartbeats = idle.Sum(s => s.Heartbeats), idleStock = idle.Sum(s => s.StockEvents);
+if (opt.Subscribers.Contains(opt.IdleSubscribers))
+    latencyRows.Add(await LatencyPhase(opt.IdleSubscribers, filtered: true, existing: idle));
+else
+    await CloseAll(idle);
+if (opt.Unfiltered > 0)
+    latencyRows.Add(await LatencyPhase(opt.Unfiltered, filtered: false, existing: null));
+
+// ---- hot-SKU isolation --------------------------------------------------------------------------------------------
+var iso = await IsolationPhase();
+
+// ---- report -------------------------------------------------------------------------------------------------------
+Console.WriteLine();
+Console.WriteLine($"SSE stock-delta stream, gateway {opt.Url} (pid {opt.GatewayPid}), channel {opt.Channel}, hot SKU {opt.Sku} at {opt.Location}; writer every {opt.IntervalMs} ms for {opt.Seconds} s per phase");
+Console.WriteLine();
+Console.WriteLine("1. Stock change -> SSE delivery (latency in ms: subscriber's parse of the event minus the write's send / minus its 2xx)");
+Console.WriteLine($"{"subscribers",-22} {"writes",6} {"events got/expected",22} {"lost",6} {"dup",4} {"other",6} {"resync",6} | {"p50",7} {"p99",7} {"p99.9",7} {"max",7} | {"2xx p50",7} {"2xx p99",7} {"2xx max",7} | {"spread p50",10} {"p99",6} | {"write p50",9} {"p99",6} | {"gw cores",8} {"lg cores",8}");
+foreach (var r in latencyRows)
+    Console.WriteLine($"{r.Label,-22} {r.Writes,6} {$"{r.Got}/{r.Expected}",22} {r.Lost,6} {r.Duplicates,4} {r.Other,6} {r.Resyncs,6} | {r.Sent.P50,7:F1} {r.Sent.P99,7:F1} {r.Sent.P999,7:F1} {r.Sent.Max,7:F1} | {r.Acked.P50,7:F1} {r.Acked.P99,7:F1} {r.Acked.Max,7:F1} | {r.Spread.P50,10:F1} {r.Spread.P99,6:F1} | {r.Write.P50,9:F1} {r.Write.P99,6:F1} | {r.GwCores,8:F2} {r.LgCores,8:F2}");
+Console.WriteLine("   (spread: per write, the last subscriber's parse minus the first's; other: stock events of that SKU and location matching no write of the phase;");
+Console.WriteLine("    gw/lg cores: CPU of the gateway / of this load program over the writer's window; lost = expected - distinct writes seen, summed over subscribers)");
+Console.WriteLine();
+Console.WriteLine($"2. Memory per idle SSE connection ({idle.Count} subscribers on {opt.Channel}&skus={opt.Sku}, {opt.IdleSeconds} s idle; {idleHeartbeats} heartbeats and {idleStock} stock events meanwhile)");
+Console.WriteLine($"   before: {memBefore}");
+Console.WriteLine($"   after:  {memAfter}");
+double rssPer = (memAfter.RssKb - memBefore.RssKb) * 1024.0 / Math.Max(1, idle.Count);
+double heapPer = memAfter.HeapBytes >= 0 && memBefore.HeapBytes >= 0 ? (memAfter.HeapBytes - memBefore.HeapBytes) / (double)Math.Max(1, idle.Count) : double.NaN;
+Console.WriteLine($"   per connection: RSS {rssPer / 1024:F1} KiB, GC heap {(double.IsNaN(heapPer) ? "n/a" : $"{heapPer / 1024:F1} KiB")} (after a full GC: {(memBefore.GcInduced && memAfter.GcInduced ? "yes" : "no")}), threads {memBefore.Threads} -> {memAfter.Threads}");
+Console.WriteLine();
+Console.WriteLine($"3. Hot-SKU isolation: cold reads GET /v1/availability/SKU-xxxxx?channel={opt.Channel} (all SKUs but {opt.Sku}), open loop {opt.Rate} req/s, {opt.IsoSeconds} s, latency from the due time (ms)");
+Console.WriteLine($"{"",-28} {"reads",7} {"non-200",8} {"dropped",8} {"p50",7} {"p99",7} {"p99.9",7} {"max",7} {"gw cores",8}");
+Console.WriteLine($"{"idle",-28} {iso.Idle.Count,7} {iso.Idle.Errors,8} {iso.Idle.Dropped,8} {iso.Idle.Lat.P50,7:F2} {iso.Idle.Lat.P99,7:F2} {iso.Idle.Lat.P999,7:F2} {iso.Idle.Lat.Max,7:F1} {iso.IdleGwCores,8:F2}");
+Console.WriteLine($"{$"during the sale ({opt.Carts} carts)",-28} {iso.Sale.Count,7} {iso.Sale.Errors,8} {iso.Sale.Dropped,8} {iso.Sale.Lat.P50,7:F2} {iso.Sale.Lat.P99,7:F2} {iso.Sale.Lat.P999,7:F2} {iso.Sale.Lat.Max,7:F1} {iso.SaleGwCores,8:F2}");
+double isoRatio = iso.Sale.Lat.P99 / iso.Idle.Lat.P99;
+Console.WriteLine($"   p99 during / idle: {isoRatio:F2} (target <= 2: {(isoRatio <= 2 ? "met" : "NOT met")}); the same from the send instead of the due time: idle p99 {iso.Idle.Sent.P99:F2}, sale p99 {iso.Sale.Sent.P99:F2} ms");
+Console.WriteLine($"   flash sale: {iso.CartWrites} cart line PUTs in {iso.SaleSecs:F1} s = {iso.CartWrites / iso.SaleSecs:F0} writes/s ({opt.Carts} carts, closed loop, quantity 1 then 0), latency p50 {iso.Cart.P50:F1} ms, p99 {iso.Cart.P99:F1} ms; status {string.Join(", ", iso.Codes.OrderBy(k => k.Key).Select(k => $"{k.Key}: {k.Value}"))}");
+Console.WriteLine($"   load program CPU during the sale window: {iso.SaleLgCores:F2} cores (it shares CPU 1 between the readers and the carts)");
+
+Console.WriteLine();
+Console.WriteLine("SUMMARY");
+Console.WriteLine($"| measure | figure |");
+Console.WriteLine($"| --- | --- |");
+foreach (var r in latencyRows)
+    Console.WriteLine($"| write -> SSE event, {r.Label} | p50 {r.Sent.P50:F1} / p99 {r.Sent.P99:F1} / p99.9 {r.Sent.P999:F1} / max {r.Sent.Max:F1} ms (from 2xx: p50 {r.Acked.P50:F1}, p99 {r.Acked.P99:F1}); {r.Got}/{r.Expected} events, {r.Lost} lost, {r.Resyncs} resync; gateway {r.GwCores:F2} cores |");
+Console.WriteLine($"| memory per idle SSE connection | RSS {rssPer / 1024:F1} KiB, GC heap {(double.IsNaN(heapPer) ? "n/a" : $"{heapPer / 1024:F1} KiB")} |");
+Console.WriteLine($"| cold reads at {opt.Rate}/s, idle | p50 {iso.Idle.Lat.P50:F2} / p99 {iso.Idle.Lat.P99:F2} / p99.9 {iso.Idle.Lat.P999:F2} ms |");
+Console.WriteLine($"| cold reads at {opt.Rate}/s, flash sale | p50 {iso.Sale.Lat.P50:F2} / p99 {iso.Sale.Lat.P99:F2} / p99.9 {iso.Sale.Lat.P999:F2} ms; p99 ratio {isoRatio:F2} (target <= 2) |");
+Console.WriteLine($"| flash sale cart writes | {iso.CartWrites / iso.SaleSecs:F0} /s, {string.Join(", ", iso.Codes.OrderBy(k => k.Key).Select(k => $"{k.Key}: {k.Value}"))} |");
+Console.WriteLine($"RESULT iso_ratio={isoRatio:F3} lost={latencyRows.Sum(r => r.Lost)} resyncs={latencyRows.Sum(r => r.Resyncs)} failures={failures.Count}");
+foreach (var f in failures) Console.Error.WriteLine($"FAILURE: {f}");
+return failures.Count > 0 ? 1 : 0;
+
+// =====================================================================================================================
+
+async Task<List<Subscriber>> OpenSubscribers(int n, string? sku, string tag)
+{
+    var path = $"/v1/availability/stream?channel={Uri.EscapeDataString(opt.Channel)}" + (sku is null ? "" : $"&skus={Uri.EscapeDataString(sku)}");
+    var subs = Enumerable.Range(0, n).Select(i => new Subscriber(opt.Sku, opt.Location)).ToList();
+    var gate = new SemaphoreSlim(64);
+    var sw = Stopwatch.StartNew();
+    foreach (var s in subs)
+    {
+        await gate.WaitAsync();
+        s.Start(sseClient, path);
+        _ = s.Ready.Task.ContinueWith(_ => gate.Release(), TaskScheduler.Default);
+    }
+
+    var all = Task.WhenAll(subs.Select(s => s.Ready.Task));
+    if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60))) != all || all.IsFaulted)
+    {
+        var bad = subs.Where(s => !s.Ready.Task.IsCompletedSuccessfully).ToList();
+        throw new Exception($"{tag}: {bad.Count} of {n} subscribers not ready within 60 s; first error: {bad.Select(s => s.Error).FirstOrDefault(e => e is not null) ?? "none (timeout)"}");
+    }
+
+    Log($"{tag}: {n} subscribers ready in {sw.Elapsed.TotalSeconds:F1} s");
+    return subs;
+}
+
+async Task CloseAll(List<Subscriber> subs)
+{
+    foreach (var s in subs) s.Stop();
+    await Task.WhenAny(Task.WhenAll(subs.Select(s => s.Loop ?? Task.CompletedTask)), Task.Delay(10_000));
+}
+
+async Task<List<Write>> RunWriter(double seconds, string tag)
+{
+    var writes = new List<Write>();
+    int count = (int)(seconds * 1000 / opt.IntervalMs);
+    var interval = (long)(opt.IntervalMs / 1000.0 * Stopwatch.Frequency);
+    var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20;
+    for (int i = 0; i < count; i++)
+    {
+        var due = start + i * interval;
+        var wait = Ms(due - Stopwatch.GetTimestamp());
+        if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait));
+        int onHand = levelBase++;
+        var asOf = asOfBase.AddMilliseconds(Interlocked.Increment(ref asOfSeq));
+        var body = $"{{\"onHand\":{onHand},\"asOf\":\"{asOf.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\"}}";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        var sent = Stopwatch.GetTimestamp();
+        var w = new Write { Index = i, OnHand = onHand, Sent = sent, Late = Ms(sent - due) };
+        try
+        {
+            using var resp = await api.PutAsync($"/v1/inventory/{opt.Location}/{opt.Sku}", content);
+            var text = await resp.Content.ReadAsStringAsync();
+            w.Acked = Stopwatch.GetTimestamp();
+            w.Status = (int)resp.StatusCode;
+            if (resp.IsSuccessStatusCode)
+            {
+                var root = JsonDocument.Parse(text).RootElement;
+                w.Applied = root.GetProperty("applied").GetBoolean();
+                var level = root.GetProperty("level");
+                w.Version = level.GetProperty("version").GetInt64();
+                w.Atp = level.GetProperty("atp").GetInt32();
+                if (!w.Applied) failures.Add($"{tag}: write {i} (onHand {onHand}) answered applied:false");
+            }
+            else failures.Add($"{tag}: write {i}: {w.Status} {text}");
+        }
+        catch (Exception e) { w.Acked = Stopwatch.GetTimestamp(); failures.Add($"{tag}: write {i}: {e.Message}"); }
+        writes.Add(w);
+    }
+
+    return writes;
+}
+
+async Task<LatencyRow> LatencyPhase(int n, bool filtered, List<Subscriber>? existing)
+{
+    var label = $"{n:N0}{(filtered ? " (skus=)" : " unfiltered")}";
+    Log($"latency: {label}");
+    var subs = existing ?? await OpenSubscribers(n, filtered ? opt.Sku : null, label);
+    foreach (var s in subs) s.Clear();
+    await Task.Delay(1000);
+    var gw0 = gw.CpuSeconds(); var lg0 = SelfCpu(); var t0 = Stopwatch.GetTimestamp();
+    var writes = await RunWriter(opt.Seconds, label);
+    var secs = Ms(Stopwatch.GetTimestamp() - t0) / 1000;
+    var gwCores = (gw.CpuSeconds() - gw0) / secs; var lgCores = (SelfCpu() - lg0) / secs;
+    // Trailing events: wait until every subscriber has every applied write, at most 10 s.
+    var applied = writes.Where(w => w.Applied).ToList();
+    var byVersion = applied.ToDictionary(w => w.Version);
+    var byAtp = applied.GroupBy(w => w.Atp).ToDictionary(g => g.Key, g => g.First());
+    var deadline = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
+    while (Stopwatch.GetTimestamp() < deadline && subs.Any(s => s.HotCount < applied.Count)) await Task.Delay(100);
+    await Task.Delay(300);
+    foreach (var s in subs) s.Stop();
+
+    var sent = new List<double>(); var acked = new List<double>();
+    long got = 0, dup = 0, other = 0;
+    var first = new long[writes.Count]; var last = new long[writes.Count];
+    Array.Fill(first, long.MaxValue); Array.Fill(last, long.MinValue);
+    foreach (var s in subs)
+    {
+        var seen = new HashSet<int>();
+        foreach (var e in s.Snapshot())
+        {
+            if (!byVersion.TryGetValue(e.Version, out var w) && !byAtp.TryGetValue(e.Atp, out w)) { other++; continue; }
+            if (!seen.Add(w.Index)) { dup++; continue; }
+            got++;
+            sent.Add(Ms(e.T - w.Sent)); acked.Add(Ms(e.T - w.Acked));
+            first[w.Index] = Math.Min(first[w.Index], e.T); last[w.Index] = Math.Max(last[w.Index], e.T);
+        }
+    }
+
+    var spread = new List<double>();
+    for (int i = 0; i < writes.Count; i++) if (last[i] >= first[i]) spread.Add(Ms(last[i] - first[i]));
+    long expected = (long)applied.Count * subs.Count;
+    var row = new LatencyRow(label, writes.Count, got, expected, expected - got, dup, other, subs.Sum(s => s.Resyncs),
+        Stats.Of(sent), Stats.Of(acked), Stats.Of(spread), Stats.Of(writes.Select(w => Ms(w.Acked - w.Sent)).ToList()), gwCores, lgCores);
+    var ended = subs.Count(s => s.EndedEarly);
+    Log($"latency {label}: {got}/{expected} events, p50 {row.Sent.P50:F1} p99 {row.Sent.P99:F1} max {row.Sent.Max:F1} ms, gateway {gwCores:F2} cores, load program {lgCores:F2}; late writes {writes.Count(w => w.Late > opt.IntervalMs)}; streams ended early {ended}");
+    if (ended > 0) failures.Add($"{label}: {ended} streams ended before the phase was over ({subs.Select(s => s.Error).FirstOrDefault(e => e is not null)})");
+    if (opt.StrictEvents && got < expected) failures.Add($"{label}: {expected - got} events lost");
+    await CloseAll(subs);
+    return row;
+}
+
+async Task<IsoResult> IsolationPhase()
+{
+    Log($"isolation: hot SKU {opt.Sku} at {opt.Location} set to 1,000,000 on hand");
+    {
+        var asOf = asOfBase.AddMilliseconds(Interlocked.Increment(ref asOfSeq));
+        using var c = new StringContent($"{{\"onHand\":1000000,\"asOf\":\"{asOf.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}\"}}", Encoding.UTF8, "application/json");
+        var r = await api.PutAsync($"/v1/inventory/{opt.Location}/{opt.Sku}", c);
+        if (!r.IsSuccessStatusCode) throw new Exception($"PUT level: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+    }
+
+    var hot = int.Parse(opt.Sku[(opt.Sku.LastIndexOf('-') + 1)..]);
+    var cold = Enumerable.Range(1, 500).Where(i => i != hot).Select(i => $"/v1/availability/SKU-{i:D5}?channel={opt.Channel}").ToArray();
+    var readClient = new HttpClient(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 64, UseProxy = false, UseCookies = false,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+    }) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(10) };
+
+    Log($"isolation: cold reads {opt.Rate}/s, 3 s warm-up + {opt.IsoSeconds} s, idle");
+    await OpenLoop(readClient, cold, opt.Rate, 3);
+    var g0 = gw.CpuSeconds();
+    var idle = await OpenLoop(readClient, cold, opt.Rate, opt.IsoSeconds);
+    var idleCores = (gw.CpuSeconds() - g0) / opt.IsoSeconds;
+    Log($"isolation idle: p50 {idle.Lat.P50:F2} p99 {idle.Lat.P99:F2} p99.9 {idle.Lat.P999:F2} ms");
+
+    // The sale: carts closed loop on the hot SKU, its own connection pool.
+    var cartClient = new HttpClient(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = opt.Carts, UseProxy = false, UseCookies = false,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+    }) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
+    var codes = new ConcurrentDictionary<string, long>();
+    var cartLat = new ConcurrentBag<List<double>>();
+    long writesMeasured = 0; int measuring = 0; var stop = new CancellationTokenSource();
+    var run = Guid.NewGuid().ToString("N")[..6];
+    var workers = Enumerable.Range(0, opt.Carts).Select(k => Task.Run(async () =>
+    {
+        var lat = new List<double>(); cartLat.Add(lat);
+        var cart = $"sse-{run}-{k}";
+        var bodies = new[] { $"{{\"channel\":\"{opt.Channel}\",\"quantity\":1}}", $"{{\"channel\":\"{opt.Channel}\",\"quantity\":0}}" };
+        for (int i = 0; !stop.IsCancellationRequested; i++)
+        {
+            using var c = new StringContent(bodies[i & 1], Encoding.UTF8, "application/json");
+            var t = Stopwatch.GetTimestamp();
+            string code;
+            try
+            {
+                using var r = await cartClient.PutAsync($"/v1/carts/{cart}/lines/{opt.Sku}", c, stop.Token);
+                await r.Content.ReadAsByteArrayAsync(CancellationToken.None);
+                code = ((int)r.StatusCode).ToString();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { break; }
+            catch (Exception e) { code = e.GetType().Name; }
+            if (Volatile.Read(ref measuring) == 1)
+            {
+                lat.Add(Ms(Stopwatch.GetTimestamp() - t));
+                codes.AddOrUpdate(code, 1, (_, v) => v + 1);
+                Interlocked.Increment(ref writesMeasured);
+            }
+        }
+
+        try { await cartClient.DeleteAsync($"/v1/carts/{cart}"); } catch { /* best effort: holds expire anyway */ }
+    })).ToArray();
+
+    Log($"isolation: flash sale, {opt.Carts} carts closed loop; cold reads 3 s warm-up + {opt.IsoSeconds} s");
+    await OpenLoop(readClient, cold, opt.Rate, 3);
+    g0 = gw.CpuSeconds(); var lg0 = SelfCpu();
+    var saleStart = Stopwatch.GetTimestamp();
+    Volatile.Write(ref measuring, 1);
+    var sale = await OpenLoop(readClient, cold, opt.Rate, opt.IsoSeconds);
+    Volatile.Write(ref measuring, 0);
+    var saleSecs = Ms(Stopwatch.GetTimestamp() - saleStart) / 1000;
+    var saleCores = (gw.CpuSeconds() - g0) / saleSecs; var lgCores = (SelfCpu() - lg0) / saleSecs;
+    stop.Cancel();
+    await Task.WhenAny(Task.WhenAll(workers), Task.Delay(15_000));
+    Log($"isolation sale: p50 {sale.Lat.P50:F2} p99 {sale.Lat.P99:F2} p99.9 {sale.Lat.P999:F2} ms; {writesMeasured / saleSecs:F0} cart writes/s");
+    if (idle.Errors + sale.Errors > 0) failures.Add($"cold reads: {idle.Errors + sale.Errors} not 200 (idle {idle.Errors}, sale {sale.Errors})");
+    return new IsoResult(idle, sale, idleCores, saleCores, lgCores, writesMeasured, saleSecs, Stats.Of(cartLat.SelectMany(l => l).ToList()), new Dictionary<string, long>(codes));
+}
+
+// Open loop, schedule-based: request i is due at start + i/rate whatever happened to the earlier ones; latency from the
+// due time (a stall is not hidden) and from the send. A dedicated dispatcher thread, like bench/loadgen.
+async Task<OpenResult> OpenLoop(HttpClient client, string[] paths, double rate, double seconds)
+{
+    long total = (long)(rate * seconds);
+    var fromDue = new double[total]; var fromSend = new double[total]; var status = new int[total];
+    long dropped = 0; int inFlight = 0;
+    var tasks = new List<Task>((int)total);
+    var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 20;
+    var f = (double)Stopwatch.Frequency;
+    var rnd = new Random(7);
+    var dispatcher = new Thread(() =>
+    {
+        for (long i = 0; i < total; i++)
+        {
+            var due = start + (long)(i / rate * f);
+            while (true)
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (now >= due) break;
+                if (due - now > f / 2000) Thread.Sleep(1); else Thread.Yield();
+            }
+
+            if (Volatile.Read(ref inFlight) >= 2000) { dropped++; status[i] = -2; continue; }
+            Interlocked.Increment(ref inFlight);
+            var idx = i; var d = due; var path = paths[rnd.Next(paths.Length)];
+            tasks.Add(Task.Run(async () =>
+            {
+                var sent = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var r = await client.GetAsync(path);
+                    await r.Content.ReadAsByteArrayAsync();
+                    status[idx] = (int)r.StatusCode;
+                }
+                catch { status[idx] = -1; }
+                var end = Stopwatch.GetTimestamp();
+                fromDue[idx] = Ms(end - d); fromSend[idx] = Ms(end - sent);
+                Interlocked.Decrement(ref inFlight);
+            }));
+        }
+    }) { IsBackground = true, Name = "dispatcher" };
+    dispatcher.Start();
+    dispatcher.Join();
+    await Task.WhenAny(Task.WhenAll(tasks), Task.Delay(15_000));
+    var okDue = new List<double>(); var okSend = new List<double>(); long errors = 0;
+    for (long i = 0; i < total; i++)
+    {
+        if (status[i] == -2) continue;
+        if (status[i] != 200) { errors++; continue; }
+        okDue.Add(fromDue[i]); okSend.Add(fromSend[i]);
+    }
+
+    return new OpenResult(total, errors, dropped, Stats.Of(okDue), Stats.Of(okSend));
+}
+
+// =====================================================================================================================
+
+sealed record Opt(string Url, int GatewayPid, string Channel, string Sku, string Location, int[] Subscribers, int Unfiltered, int IdleSubscribers,
+    double Seconds, double WarmupSeconds, int IntervalMs, double IdleSeconds, double Rate, double IsoSeconds, int Carts, string Tools, string Work, bool StrictEvents)
+{
+    public static Opt Parse(string[] a)
+    {
+        string Get(string name, string dflt) { var i = Array.IndexOf(a, "--" + name); return i >= 0 && i + 1 < a.Length ? a[i + 1] : dflt; }
+        return new Opt(Get("url", "http://127.0.0.1:5195"), int.Parse(Get("gateway-pid", "0")), Get("channel", "web-uk"), Get("sku", "SKU-00001"),
+            Get("location", "WH-UK-DAV"), Get("subscribers", "1,100,1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray(),
+            int.Parse(Get("unfiltered", "1000")), int.Parse(Get("idle", "1000")), double.Parse(Get("seconds", "15")), double.Parse(Get("warmup", "5")),
+            int.Parse(Get("interval-ms", "100")), double.Parse(Get("idle-seconds", "5")), double.Parse(Get("rate", "2000")), double.Parse(Get("iso-seconds", "15")),
+            int.Parse(Get("carts", "64")), Get("tools", ""), Get("work", Path.GetTempPath()), Get("strict-events", "0") == "1");
+    }
+}
+
+sealed class Write
+{
+    public int Index, OnHand, Atp = int.MinValue, Status;
+    public long Sent, Acked, Version = long.MinValue;
+    public bool Applied;
+    public double Late;
+}
+
+readonly record struct StockSeen(long T, long Version, int Atp);
+
+sealed record LatencyRow(string Label, int Writes, long Got, long Expected, long Lost, long Duplicates, long Other, int Resyncs,
+    Stats Sent, Stats Acked, Stats Spread, Stats Write, double GwCores, double LgCores);
+
+sealed record OpenResult(long Count, long Errors, long Dropped, Stats Lat, Stats Sent);
+
+sealed record IsoResult(OpenResult Idle, OpenResult Sale, double IdleGwCores, double SaleGwCores, double SaleLgCores, long CartWrites, double SaleSecs, Stats Cart, Dictionary<string, long> Codes);
+
+sealed record Stats(int N, double P50, double P99, double P999, double Max)
+{
+    public static Stats Of(List<double> xs)
+    {
+        if (xs.Count == 0) return new Stats(0, double.NaN, double.NaN, double.NaN, double.NaN);
+        xs.Sort();
+        double P(double q) => xs[Math.Clamp((int)Math.Ceiling(q * xs.Count) - 1, 0, xs.Count - 1)];
+        return new Stats(xs.Count, P(0.50), P(0.99), P(0.999), xs[^1]);
+    }
+}
+
+/// <summary>One SSE connection: a hand-written line parser over the raw response stream (no package), the parse time of
+/// every `stock` event of the hot SKU at the written location, and counts of the other event types.</summary>
+sealed class Subscriber(string hotSku, string hotLocation)
+{
+    private static readonly byte[] Event = "event:"u8.ToArray(), Data = "data:"u8.ToArray();
+    private readonly List<StockSeen> _seen = new(256);
+    private readonly CancellationTokenSource _cts = new();
+    private volatile bool _stopping;
+    public readonly TaskCompletionSource Ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public Task? Loop;
+    public int Heartbeats, Resyncs, StockEvents, OtherEvents;
+    public volatile int HotCount;
+    public string? Error;
+    public bool EndedEarly;
+
+    public void Start(HttpClient client, string path) => Loop = Task.Run(() => RunAsync(client, path));
+    public void Stop() { _stopping = true; _cts.Cancel(); }
+    public void Clear() { lock (_seen) { _seen.Clear(); HotCount = 0; } }
+    public List<StockSeen> Snapshot() { lock (_seen) return [.. _seen]; }
+
+    private async Task RunAsync(HttpClient client, string path)
+    {
+        try
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Get, path);
+            req.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            using var resp = await client.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, _cts.Token);
+            if (!resp.IsSuccessStatusCode) throw new Exception($"stream answered {(int)resp.StatusCode}: {await resp.Content.ReadAsStringAsync()}");
+            await using var stream = await resp.Content.ReadAsStreamAsync(_cts.Token);
+            var buf = new byte[4096]; int len = 0;
+            var data = new ArrayBufferWriter<byte>(512);
+            string? type = null;
+            while (true)
+            {
+                if (len == buf.Length) Array.Resize(ref buf, buf.Length * 2);
+                int n = await stream.ReadAsync(buf.AsMemory(len), _cts.Token);
+                if (n == 0) break;
+                len += n;
+                int start = 0;
+                while (true)
+                {
+                    int nl = Array.IndexOf(buf, (byte)'\n', start, len - start);
+                    if (nl < 0) break;
+                    var line = buf.AsSpan(start, nl - start);
+                    if (line.Length > 0 && line[^1] == '\r') line = line[..^1];
+                    start = nl + 1;
+                    if (line.Length == 0) { Dispatch(type, data.WrittenSpan); type = null; data.Clear(); continue; }
+                    if (line.StartsWith(Event)) type = Encoding.UTF8.GetString(Trim(line[Event.Length..]));
+                    else if (line.StartsWith(Data))
+                    {
+                        if (data.WrittenCount > 0) data.Write("\n"u8);
+                        data.Write(Trim(line[Data.Length..]));
+                    }
+                    // id:, retry: and comments are not needed here
+                }
+
+                if (start > 0) { Buffer.BlockCopy(buf, start, buf, 0, len - start); len -= start; }
+            }
+
+            if (!_stopping) { EndedEarly = true; Error ??= "the server ended the stream"; }
+        }
+        catch (OperationCanceledException) when (_stopping) { }
+        catch (Exception e)
+        {
+            Error = e.Message;
+            if (!_stopping) EndedEarly = true;
+        }
+        finally
+        {
+            Ready.TrySetException(new Exception(Error ?? "stream closed before ready"));
+        }
+    }
+
+    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s) => s.Length > 0 && s[0] == ' ' ? s[1..] : s;
+
+    private void Dispatch(string? type, ReadOnlySpan<byte> data)
+    {
+        switch (type)
+        {
+            case "stock":
+                StockEvents++;
+                string? sku = null, loc = null; long version = long.MinValue; int atp = int.MinValue;
+                var r = new Utf8JsonReader(data);
+                while (r.Read())
+                {
+                    if (r.TokenType != JsonTokenType.PropertyName || r.CurrentDepth != 1) continue;
+                    if (r.ValueTextEquals("sku"u8)) { r.Read(); sku = r.GetString(); }
+                    else if (r.ValueTextEquals("locationId"u8)) { r.Read(); loc = r.GetString(); }
+                    else if (r.ValueTextEquals("version"u8)) { r.Read(); version = r.GetInt64(); }
+                    else if (r.ValueTextEquals("atp"u8)) { r.Read(); atp = r.GetInt32(); }
+                    else r.Skip();
+                }
+
+                var t = Stopwatch.GetTimestamp();
+                if (sku == hotSku && loc == hotLocation)
+                    lock (_seen) { _seen.Add(new StockSeen(t, version, atp)); HotCount++; }
+                break;
+            case "ready": Ready.TrySetResult(); break;
+            case "resync": Resyncs++; Ready.TrySetResult(); break;
+            case "heartbeat": Heartbeats++; break;
+            default: OtherEvents++; break;
+        }
+    }
+}
+
+/// <summary>The gateway process seen from outside: CPU from /proc, VmRSS and threads from /proc, the GC heap after a
+/// full GC induced with dotnet-trace (the GCHeapCollect keyword) and read with dotnet-counters.</summary>
+sealed class GatewayProc(int pid)
+{
+    public double CpuSeconds()
+    {
+        if (pid <= 0) return double.NaN;
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(f[11]) + long.Parse(f[12])) / 100.0;
+    }
+
+    public async Task<Mem> MeasureAsync(string tools, string work, string tag)
+    {
+        bool induced = false; long heap = -1, committed = -1;
+        string trace = Path.Combine(tools, "dotnet-trace"), counters = Path.Combine(tools, "dotnet-counters");
+        if (tools.Length > 0 && File.Exists(trace) && File.Exists(counters) && pid > 0)
+        {
+            var nettrace = Path.Combine(work, $"gc-{tag}.nettrace");
+            induced = await RunAsync(trace, $"collect -p {pid} --providers Microsoft-Windows-DotNETRuntime:0x800000:4 --rundown false --duration 00:00:00:01 -o {nettrace}", 30) == 0;
+            await Task.Delay(500);
+            var json = Path.Combine(work, $"counters-{tag}.json");
+            if (await RunAsync(counters, $"collect -p {pid} --counters System.Runtime[dotnet.gc.last_collection.heap.size,dotnet.gc.last_collection.memory.committed_size] --format json -o {json} --duration 00:00:00:02", 30) == 0 && File.Exists(json))
+            {
+                var last = new Dictionary<string, double>();
+                foreach (var e in JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("Events").EnumerateArray())
+                    last[e.GetProperty("name").GetString() + "|" + (e.TryGetProperty("tags", out var tg) ? tg.GetString() : "")] = e.GetProperty("value").GetDouble();
+                heap = (long)last.Where(kv => kv.Key.StartsWith("dotnet.gc.last_collection.heap.size")).Sum(kv => kv.Value);
+                committed = (long)last.Where(kv => kv.Key.StartsWith("dotnet.gc.last_collection.memory.committed_size")).Sum(kv => kv.Value);
+            }
+        }
+
+        long rss = 0; int threads = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:")) rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+            else if (line.StartsWith("Threads:")) threads = int.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1].Trim());
+        }
+
+        return new Mem(rss, heap, committed, threads, induced);
+    }
+
+    private static async Task<int> RunAsync(string file, string arguments, int timeoutSeconds)
+    {
+        var psi = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        var drain = Task.WhenAll(p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync());
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        try { await p.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { p.Kill(entireProcessTree: true); return -1; }
+        await drain;
+        return p.ExitCode;
+    }
+}
+
+sealed record Mem(long RssKb, long HeapBytes, long CommittedBytes, int Threads, bool GcInduced)
+{
+    public override string ToString() =>
+        $"VmRSS {RssKb / 1024.0:F1} MiB, GC heap {(HeapBytes >= 0 ? $"{HeapBytes / 1048576.0:F1} MiB" : "n/a")}, GC committed {(CommittedBytes >= 0 ? $"{CommittedBytes / 1048576.0:F1} MiB" : "n/a")}, threads {Threads}{(GcInduced ? " (after an induced full GC)" : "")}";
+}
