@@ -1,4 +1,7 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Oms.Gateway.Availability;
+using Oms.GrainInterfaces.Availability;
 
 namespace Oms.Gateway.Tests;
 
@@ -116,6 +119,41 @@ public sealed class StreamTests(GatewayFixture fx)
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             Assert.Equal("resync", (await lost.ReadAsync(timeout.Token)).Event);
             stop3.Cancel();
+        }
+    }
+
+    [Fact]
+    public async Task A_subscriber_that_falls_a_whole_queue_behind_is_told_to_resync_and_then_gets_live_events()
+    {
+        await fx.PutOk($"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}", new { onHand = 5, asOf = "2026-05-01T00:00:00Z" });
+        var (events, stop) = await ConnectAsync();
+        using (stop)
+        {
+            using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(10))) Assert.Equal("ready", (await events.ReadAsync(ready.Token)).Event);
+
+            // A burst far beyond one subscriber's queue, faster than it reads (in sequence for the view, as a burst of
+            // real deltas would be, so the gateway's copy follows without fetching).
+            var hub = fx.Services.GetRequiredService<StockDeltaHub>();
+            var view = await fx.Services.GetRequiredService<IGrainFactory>().GetGrain<ISkuAvailabilityGrain>(_sku).GetStockAsync();
+            var version = view.Stock.Single().Version;
+            const int burst = 20 * StockDeltaHub.SubscriberQueue;
+            for (var i = 1; i <= burst; i++)
+                hub.Publish(new StockDelta(GatewayFixture.Warehouse, _sku, 5, version, DateTimeOffset.UtcNow, 0, null, view.Epoch, view.Sequence + i));
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var before = 0;
+            while ((await events.ReadAsync(timeout.Token)).Event != "resync") before++;
+            Assert.InRange(before, 0, burst - 1);
+
+            // After the resync it is live again: a real change arrives.
+            await fx.PutOk($"/v1/inventory/{GatewayFixture.Warehouse}/{_sku}", new { onHand = 9, asOf = "2026-05-01T00:01:00Z" });
+            while (true)
+            {
+                var e = await events.ReadAsync(timeout.Token);
+                if (e.Event == "stock" && e.Data.GetProperty("atp").GetInt32() == 9) break;
+            }
+
+            stop.Cancel();
         }
     }
 
