@@ -27,7 +27,8 @@ app.UseStatusCodePages();
 app.UseMiddleware<SecurityHeadersMiddleware>();
 app.UseCors();
 app.UseMiddleware<ApiKeyMiddleware>();
-app.UseRateLimiter();
+// Only a caller whose key has a rate limit pays for the limiter (docs/decisions/0023): most reads come without one.
+app.UseWhen(GatewayServices.HasRateLimit, limited => limited.UseRateLimiter());
 app.UseMiddleware<IdempotencyMiddleware>();
 
 var api = app.MapGroup("").RequireRateLimiting(GatewayServices.RateLimitPolicy);

@@ -6,7 +6,7 @@ using Oms.GrainInterfaces.Availability;
 namespace Oms.Gateway.Tests;
 
 /// <summary>
-/// The gateway's copies of the SKU views (docs/decisions/0022): embedded they are exact under concurrent holds, stock
+/// The gateway's copies of the SKU views (docs/decisions/0023): embedded they are exact under concurrent holds, stock
 /// writes and channel changes; a copy fed only by deltas (as on the cluster) lags by at most its staleness bound,
 /// fetches again on a gap, and shows this gateway's own writes at once.
 /// </summary>

@@ -29,7 +29,7 @@ public static class AvailabilityApi
     }
 
     /// <summary>
-    /// Answered from this gateway's copy of the SKU's view and the channel's kept answer (docs/decisions/0022): no grain
+    /// Answered from this gateway's copy of the SKU's view and the channel's kept answer (docs/decisions/0023): no grain
     /// call and no serialisation while neither the SKU's stock nor the reference data changed.
     /// </summary>
     private static async ValueTask<IResult> GetSku(

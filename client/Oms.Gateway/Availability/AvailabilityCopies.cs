@@ -9,7 +9,7 @@ using Oms.Grains.Availability;
 namespace Oms.Gateway.Availability;
 
 /// <summary>
-/// This gateway's copies of the SKU views it is asked about (docs/decisions/0022), so that a storefront read costs no
+/// This gateway's copies of the SKU views it is asked about (docs/decisions/0023), so that a storefront read costs no
 /// grain call and no recomputation: each copy (<see cref="SkuCopy"/>) is fetched once from its view, moved forward by
 /// the view's deltas, and keeps each channel's answer, serialised, until the copy or the reference data changes.
 /// <list type="bullet">

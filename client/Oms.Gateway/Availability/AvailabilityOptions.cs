@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Oms.Gateway.Availability;
 
-/// <summary>How the gateway keeps its copies of the SKU views (<c>Oms:Availability</c>, docs/decisions/0022).</summary>
+/// <summary>How the gateway keeps its copies of the SKU views (<c>Oms:Availability</c>, docs/decisions/0023).</summary>
 public sealed class AvailabilityOptions
 {
     public const string Section = "Oms:Availability";

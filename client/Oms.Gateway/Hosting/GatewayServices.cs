@@ -18,6 +18,10 @@ public static class GatewayServices
     public const long MaxRequestBodyBytes = 32L * 1024 * 1024;
     public const string RateLimitPolicy = "per-key";
 
+    /// <summary>The request's caller (set by the API key middleware) has a per-second limit: the only requests the limiter can refuse.</summary>
+    public static bool HasRateLimit(HttpContext context) =>
+        context.Items.TryGetValue(ApiKeyMiddleware.CallerKeyItem, out var caller) && caller is ApiCaller { PermitsPerSecond: > 0 };
+
     public static WebApplicationBuilder AddOmsGateway(this WebApplicationBuilder builder, GatewayMode mode)
     {
         var services = builder.Services;
@@ -82,7 +86,7 @@ public static class GatewayServices
         services.AddSingleton<OmsMetrics>();
         services.AddOptions<AvailabilityOptions>().BindConfiguration(AvailabilityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AvailabilityCopies>(sp, !mode.Cluster));
-        // Embedded, the SKU views run in this process and keep its copies exact (docs/decisions/0022).
+        // Embedded, the SKU views run in this process and keep its copies exact (docs/decisions/0023).
         services.AddSingleton<Oms.Grains.Availability.IStockDeltaListener>(sp => sp.GetRequiredService<AvailabilityCopies>());
         services.AddSingleton<StockDeltaHub>();
         services.AddHostedService(sp => sp.GetRequiredService<StockDeltaHub>());

@@ -19,16 +19,16 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
     private const int MaxKeyLength = 255;
     private static readonly string[] ReplayedHeaders = ["Location"];
 
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Headers.TryGetValue(Header, out var values)
+    /// <summary>Not a keyed POST (every read): straight on, without an async frame of its own.</summary>
+    public Task InvokeAsync(HttpContext context) =>
+        !HttpMethods.IsPost(context.Request.Method) || !context.Request.Headers.TryGetValue(Header, out var values)
             || context.GetEndpoint()?.Metadata.GetMetadata<SecretInResponse>() is not null
-            || context.GetEndpoint()?.Metadata.GetMetadata<SignatureAuthenticated>() is not null)
-        {
-            await next(context);
-            return;
-        }
+            || context.GetEndpoint()?.Metadata.GetMetadata<SignatureAuthenticated>() is not null
+            ? next(context)
+            : KeyedAsync(context, values);
 
+    private async Task KeyedAsync(HttpContext context, Microsoft.Extensions.Primitives.StringValues values)
+    {
         var key = values.ToString();
         if (key.Length is 0 or > MaxKeyLength || key.Any(c => c < 0x20 || c > 0x7e))
         {

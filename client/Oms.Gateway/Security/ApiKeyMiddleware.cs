@@ -16,17 +16,19 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<ApiKeyOption
     public const string CallerItem = "oms.caller";
     public const string CallerKeyItem = "oms.caller.key";
 
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>Auth off, or a path it does not cover: straight on, without an async frame of its own.</summary>
+    public Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
         var operations = path.StartsWithSegments("/dashboard") || path.StartsWithSegments("/metrics");
-        var signed = context.GetEndpoint()?.Metadata.GetMetadata<SignatureAuthenticated>() is not null;
-        if (!options.Value.Enabled || !(operations || path.StartsWithSegments("/v1")) || signed)
-        {
-            await next(context);
-            return;
-        }
+        if (!options.Value.Enabled || !(operations || path.StartsWithSegments("/v1"))
+            || context.GetEndpoint()?.Metadata.GetMetadata<SignatureAuthenticated>() is not null)
+            return next(context);
+        return AuthenticateAsync(context, operations);
+    }
 
+    private async Task AuthenticateAsync(HttpContext context, bool operations)
+    {
         var presented = context.Request.Headers[Header].ToString();
         if (presented.Length == 0 && operations) presented = FromAuthorization(context.Request);
         var caller = directory.Authenticate(presented);

@@ -48,7 +48,7 @@ public sealed record SkuAvailability(
 /// One change of one location × SKU as published on the stock-delta stream: the location's whole new level (so a
 /// consumer can apply it to a copy), the inventory grain's <see cref="Version"/> (which skips numbers when writes
 /// coalesce), and the view's own publication order: <see cref="Sequence"/> counts up by one per delta within one
-/// activation of the view (<see cref="Epoch"/>), so a consumer sees a lost delta as a gap (docs/decisions/0022).
+/// activation of the view (<see cref="Epoch"/>), so a consumer sees a lost delta as a gap (docs/decisions/0023).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("oms.StockDelta")]
 public sealed record StockDelta(

@@ -23,7 +23,7 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
 
     /// <summary>
     /// Everything a read of this SKU is computed from (product, every location's level) with the view's publication
-    /// position, so a gateway can keep a copy and apply the stream's later deltas to it (docs/decisions/0022).
+    /// position, so a gateway can keep a copy and apply the stream's later deltas to it (docs/decisions/0023).
     /// </summary>
     [ReadOnly]
     Task<SkuStock> GetStockAsync();

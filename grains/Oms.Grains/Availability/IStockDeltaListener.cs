@@ -3,7 +3,7 @@ using Oms.GrainInterfaces.Availability;
 namespace Oms.Grains.Availability;
 
 /// <summary>
-/// A copy of the SKU views in the silo's own process (the embedded gateway's, docs/decisions/0022). A view tells it each
+/// A copy of the SKU views in the silo's own process (the embedded gateway's, docs/decisions/0023). A view tells it each
 /// delta synchronously, before its update returns, so the inventory write that caused it is acknowledged only once
 /// the copy shows it: a reader sees its own cart hold at once. A silo without one (cluster mode) has none registered.
 /// </summary>

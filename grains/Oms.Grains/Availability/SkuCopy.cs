@@ -5,7 +5,7 @@ using Oms.GrainInterfaces.Reference;
 namespace Oms.Grains.Availability;
 
 /// <summary>
-/// A reader's copy of one SKU view (docs/decisions/0022): the inputs <see cref="ChannelRules.Compute"/> needs, kept by a
+/// A reader's copy of one SKU view (docs/decisions/0023): the inputs <see cref="ChannelRules.Compute"/> needs, kept by a
 /// gateway and moved forward by the view's deltas. Immutable; every change is a new copy, so that an answer computed
 /// from one copy can be kept beside it. The rules, all pure:
 /// <list type="bullet">
