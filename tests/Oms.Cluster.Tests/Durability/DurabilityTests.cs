@@ -76,8 +76,8 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
     public async Task A_two_silo_postgres_cluster_loses_nothing_when_a_silo_dies_or_the_whole_cluster_restarts()
     {
         if (!PostgresServer.Available) return; // .ci/run installs PostgreSQL; locally without it there is nothing to run against
-        var siloA = SiloArgs();
-        var siloB = SiloArgs();
+        var siloA = postgres.SiloArgs();
+        var siloB = postgres.SiloArgs();
         var gatewayUrl = $"http://127.0.0.1:{RepoPaths.FreePort()}";
         var gatewayArgs = new[] { "--cluster", "--connection", postgres.ConnectionString, "--urls", gatewayUrl };
 
@@ -227,12 +227,6 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
             Assert.True(lines.GetArrayLength() == 1 && lines[0].GetProperty("quantity").GetInt32() == 1,
                 $"acknowledged hold of {hold.CartId} (expires {hold.ExpiresAt:O}) lost: {body}");
         }
-    }
-
-    private (string[] Args, string Url) SiloArgs()
-    {
-        var url = $"http://127.0.0.1:{RepoPaths.FreePort()}";
-        return (["--connection", postgres.ConnectionString, "--silo-port", RepoPaths.FreePort().ToString(), "--gateway-port", RepoPaths.FreePort().ToString(), "--urls", url], url);
     }
 
     /// <summary>Waits until the event feed's latest <c>stock.changed</c> of <paramref name="subject"/> says <paramref name="available"/>.</summary>

@@ -41,8 +41,8 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
     public async Task A_silo_killed_mid_allocation_leaks_nothing_after_recovery()
     {
         if (!PostgresServer.Available) return; // .ci/run installs PostgreSQL
-        var siloA = SiloArgs();
-        var siloB = SiloArgs();
+        var siloA = postgres.SiloArgs();
+        var siloB = postgres.SiloArgs();
         var gatewayUrl = $"http://127.0.0.1:{RepoPaths.FreePort()}";
         using var a = TestProcess.Start(RepoPaths.Silo, siloA.Args, Webhooks);
         using var b = TestProcess.Start(RepoPaths.Silo, siloB.Args, Webhooks);
@@ -292,9 +292,4 @@ public sealed class OrderFaultTests(PostgresServer postgres, Xunit.Abstractions.
 
     private static void Ok(HttpResponseMessage response) => Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-    private (string[] Args, string Url) SiloArgs()
-    {
-        var url = $"http://127.0.0.1:{RepoPaths.FreePort()}";
-        return (["--connection", postgres.ConnectionString, "--silo-port", RepoPaths.FreePort().ToString(), "--gateway-port", RepoPaths.FreePort().ToString(), "--urls", url], url);
-    }
 }

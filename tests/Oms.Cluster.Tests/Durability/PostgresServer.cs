@@ -14,6 +14,13 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=oms;Pooling=true";
 
+    /// <summary>A silo process's arguments on this server, with free ports, and its HTTP (health) address.</summary>
+    public (string[] Args, string Url) SiloArgs()
+    {
+        var url = $"http://127.0.0.1:{RepoPaths.FreePort()}";
+        return (["--connection", ConnectionString, "--silo-port", RepoPaths.FreePort().ToString(), "--gateway-port", RepoPaths.FreePort().ToString(), "--urls", url], url);
+    }
+
     public static bool Available => Directory.Exists("/usr/lib/postgresql") && Directory.EnumerateDirectories("/usr/lib/postgresql").Any();
 
     public async Task InitializeAsync()

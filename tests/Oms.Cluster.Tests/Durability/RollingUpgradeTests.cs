@@ -47,7 +47,7 @@ public sealed class RollingUpgradeTests(PostgresServer postgres, Xunit.Abstracti
     public async Task Three_silos_restarted_one_at_a_time_during_a_sale_lose_nothing_oversell_nothing_and_fail_only_with_503()
     {
         if (!PostgresServer.Available) return; // .ci/run installs PostgreSQL
-        var silos = Enumerable.Range(0, 3).Select(_ => SiloArgs()).ToArray();
+        var silos = Enumerable.Range(0, 3).Select(_ => postgres.SiloArgs()).ToArray();
         var running = silos.Select(s => TestProcess.Start(RepoPaths.Silo, s.Args, SiloLogging)).ToArray();
         var gatewayUrl = $"http://127.0.0.1:{RepoPaths.FreePort()}";
         TestProcess? gateway = null;
@@ -405,12 +405,6 @@ public sealed class RollingUpgradeTests(PostgresServer postgres, Xunit.Abstracti
     }
 
     private static void Ok(HttpResponseMessage response) => Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {response.RequestMessage?.RequestUri}");
-
-    private (string[] Args, string Url) SiloArgs()
-    {
-        var url = $"http://127.0.0.1:{RepoPaths.FreePort()}";
-        return (["--connection", postgres.ConnectionString, "--silo-port", RepoPaths.FreePort().ToString(), "--gateway-port", RepoPaths.FreePort().ToString(), "--urls", url], url);
-    }
 
     /// <summary>Answers counted by kind; "unexpected" are the ones a rolling upgrade must never cause.</summary>
     private sealed class Tally
