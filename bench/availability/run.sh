@@ -91,11 +91,6 @@ log "starting gateway --in-memory --demo on $GW_URL"
 GW_PID=$!
 PIDS+=("$GW_PID")
 
-log "starting baseline on $BASE_URL"
-(cd "$BENCH/availability/Baseline" && exec "${SRV_PIN[@]}" dotnet "$BASELINE_DLL" --urls "$BASE_URL") >"$WORK/baseline.log" 2>&1 &
-BASE_PID=$!
-PIDS+=("$BASE_PID")
-
 deadline=$((SECONDS + 120))
 until grep -q "Demo data loaded" "$WORK/gateway.log" 2>/dev/null; do
   kill -0 "$GW_PID" 2>/dev/null || { tail -40 "$WORK/gateway.log"; die "gateway exited during start"; }
@@ -106,6 +101,39 @@ done
 log "$(grep -o 'Demo data loaded.*' "$WORK/gateway.log" | head -1)"
 code=$(curl -s -o "$WORK/sample.json" -w '%{http_code}' --max-time 5 "$GW_URL/v1/availability/SKU-00500?channel=web-uk" || true)
 [[ "$code" == 200 ]] && grep -q '"available"' "$WORK/sample.json" || { cat "$WORK/sample.json"; die "GET /v1/availability/SKU-00500?channel=web-uk answered $code"; }
+
+# --- query bodies and the gateway's answers to them (the baseline answers the same bytes) ------------------
+# basket: 20 random SKUs on a random channel; near: 3 random SKUs on web-uk within 25-150 km of one of the demo's stores.
+python3 - "$WORK" "$GATEWAY_DIR/Demo/DemoData.cs" <<'PY' || die "could not write the query bodies"
+import json, random, re, sys
+work, demo = sys.argv[1], sys.argv[2]
+random.seed(10)
+# The demo's stores, as DemoData.cs declares them: Store("id", "name", latitude, longitude, "REGION", priority).
+stores = [{"latitude": float(m[0]), "longitude": float(m[1])} for m in re.findall(r'Store\("[^"]+", "[^"]+", (-?[\d.]+), (-?[\d.]+), "UK"', open(demo).read())]
+assert stores, "no UK stores found in DemoData.cs"
+sku = lambda: f"SKU-{random.randint(1, 500):05d}"
+with open(f"{work}/basket.bodies", "w") as f:
+    for _ in range(64):
+        f.write(json.dumps({"channel": random.choice(["web-uk", "web-de", "web-fr"]), "skus": random.sample([f"SKU-{i:05d}" for i in range(1, 501)], 20)}, separators=(",", ":")) + "\n")
+with open(f"{work}/near.bodies", "w") as f:
+    for _ in range(64):
+        s = random.choice(stores)
+        f.write(json.dumps({"channel": "web-uk", "skus": [sku() for _ in range(3)], "near": {"latitude": s["latitude"], "longitude": s["longitude"], "radiusKm": random.choice([25, 50, 100, 150])}}, separators=(",", ":")) + "\n")
+PY
+: >"$WORK/canned.tsv"
+for kind in basket near; do
+  while IFS= read -r b; do
+    a=$(curl -sf --max-time 5 -H 'content-type: application/json' --data-raw "$b" "$GW_URL/v1/availability/query") || die "POST /v1/availability/query failed for $b"
+    printf '%s\t%s\n' "$b" "$a" >>"$WORK/canned.tsv"
+  done <"$WORK/$kind.bodies"
+done
+NEAR_SAMPLE=$(head -1 "$WORK/near.bodies")
+log "captured $(wc -l <"$WORK/canned.tsv") query answers (basket $(head -1 "$WORK/basket.bodies" | wc -c) B request; near-me answers $(awk -F'\t' 'NR>64 { n += gsub(/"locationId"/, "", $2) } END { printf "%.1f", n / 64 }' "$WORK/canned.tsv") locations on average)"
+
+log "starting baseline on $BASE_URL"
+(cd "$BENCH/availability/Baseline" && exec "${SRV_PIN[@]}" dotnet "$BASELINE_DLL" --urls "$BASE_URL" --canned "$WORK/canned.tsv") >"$WORK/baseline.log" 2>&1 &
+BASE_PID=$!
+PIDS+=("$BASE_PID")
 
 deadline=$((SECONDS + 30))
 until curl -sf -o /dev/null --max-time 2 "$BASE_URL/v1/availability/SKU-00001?channel=web-uk"; do
@@ -135,7 +163,7 @@ peak() { # url label seconds server_pid
 peak_run() { # url label seconds out
   local url=$1 label=$2 secs=$3 out=$4
   if [[ $USE_WRK == 1 ]]; then
-    timeout $((secs + 30)) "${LG_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "$BENCH/availability/random-sku.lua" "$url" >"$out" 2>&1 ||
+    timeout $((secs + 30)) "${LG_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "${SCRIPT:-$BENCH/availability/random-sku.lua}" "$url" >"$out" 2>&1 ||
       { cat "$out" >&2; die "wrk against $label failed"; }
     awk '/^WRK /{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       printf "%.1f %.3f %.3f %d\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000,
@@ -187,6 +215,21 @@ log "open loop at $HALF req/s, baseline"
 half "$BASE_URL" baseline "$BASE_PID" >"$WORK/half-baseline.res"
 read -r BH_RPS BH_P50 BH_P99 BH_P999 BH_SP99 BH_LAG BH_CPU BH_LGC <"$WORK/half-baseline.res"
 
+# --- pass 3: basket of 20 SKUs and near-me queries, closed loop (wrk only: the fallback cannot POST bodies) ---
+QUERY_ROWS=()
+if [[ $USE_WRK == 1 ]]; then
+  for kind in basket near; do
+    export BODIES="$WORK/$kind.bodies"
+    log "query $kind: warm-up and peak, gateway then baseline"
+    SCRIPT="$BENCH/availability/post-bodies.lua" peak "$GW_URL" "gateway-$kind-warmup" 5 "$GW_PID" >/dev/null
+    read -r QG_RPS QG_P50 QG_P99 QG_ERR QG_CPU < <(SCRIPT="$BENCH/availability/post-bodies.lua" peak "$GW_URL" "gateway-$kind" "$DURATION" "$GW_PID")
+    SCRIPT="$BENCH/availability/post-bodies.lua" peak "$BASE_URL" "baseline-$kind-warmup" 5 "$BASE_PID" >/dev/null
+    read -r QB_RPS QB_P50 QB_P99 QB_ERR QB_CPU < <(SCRIPT="$BENCH/availability/post-bodies.lua" peak "$BASE_URL" "baseline-$kind" "$DURATION" "$BASE_PID")
+    [[ "$QG_ERR" == 0 && "$QB_ERR" == 0 ]] || die "query $kind: gateway $QG_ERR / baseline $QB_ERR errors or non-2xx answers"
+    QUERY_ROWS+=("$kind $QG_RPS $QG_P50 $QG_P99 $QG_CPU $QB_RPS $QB_P50 $QB_P99 $QB_CPU")
+  done
+fi
+
 kill -0 "$GW_PID" 2>/dev/null || die "gateway died during the run"
 if grep -qE '^(fail|crit):' "$WORK/gateway.log"; then
   log "the gateway logged errors:"; grep -A5 -E '^(fail|crit):' "$WORK/gateway.log" | head -40 >&2
@@ -211,6 +254,16 @@ CPU_RATIO=$(awk -v a="$GW_CPU" -v b="$BASE_CPU" 'BEGIN { printf "%.2f", (a > 0) 
 echo "Server CPU per request: peak pass gateway $GW_CPU us, baseline $BASE_CPU us -> baseline/gateway $CPU_RATIO (CPU time of the server process per answered request; steadier than req/s, but it includes thread-pool spinning, which grows when neighbours take the cores); half-rate pass gateway $GH_CPU us, baseline $BH_CPU us"
 echo "(open-loop p99 measured from the send instead of the schedule: gateway $GH_SP99 ms, baseline $BH_SP99 ms; load generator dispatch lag p99: $GH_LAG / $BH_LAG ms;"
 echo " the load generator itself used $GH_LGC / $BH_LGC of the $(nproc) cores during those runs; the server at that rate needs about $(awk -v c="$GH_CPU" -v r="$HALF" 'BEGIN { printf "%.2f", c * r / 1e6 }') (gateway) / $(awk -v c="$BH_CPU" -v r="$HALF" 'BEGIN { printf "%.2f", c * r / 1e6 }') (baseline) cores)"
+if (( ${#QUERY_ROWS[@]} > 0 )); then
+  echo
+  echo "Queries, POST /v1/availability/query (wrk, ${DURATION}s each; basket: 20 random SKUs on a random channel; near: 3 SKUs on web-uk within 25-150 km of a UK store):"
+  printf '%-8s %12s %8s %8s %10s | %12s %8s %8s %10s | %8s %8s\n' query "gw req/s" "p50 ms" "p99 ms" "gw us/req" "base req/s" "p50 ms" "p99 ms" "base us/req" "req/s x" "CPU x"
+  for row in "${QUERY_ROWS[@]}"; do
+    read -r k a b c d e f g h <<<"$row"
+    printf '%-8s %12.0f %8.2f %8.2f %10.1f | %12.0f %8.2f %8.2f %10.1f | %8.2f %8.2f\n' "$k" "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h" \
+      "$(awk -v x="$a" -v y="$e" 'BEGIN { print (y > 0) ? x / y : 0 }')" "$(awk -v x="$d" -v y="$h" 'BEGIN { print (y > 0) ? x / y : 0 }')"
+  done
+fi
 PASS_CPU=$(awk -v a="$GW_CPU" -v b="$BASE_CPU" 'BEGIN { print (b > 0 && a / b <= 1.5) ? "yes" : "NO" }')
 echo "Targets (issue 10): ratio >= 0.8 -> $PASS_RATIO ($RATIO);  CPU per request <= 1.5x the baseline's -> $PASS_CPU ($(awk -v a="$GW_CPU" -v b="$BASE_CPU" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')x);  gateway p99 at half peak < 5 ms -> $PASS_P99 ($GH_P99 ms)"
 if [[ "${STRICT:-0}" == 1 && ( "$PASS_RATIO" != yes || "$PASS_P99" != yes || "$PASS_CPU" != yes ) ]]; then exit 3; fi

@@ -35,8 +35,7 @@ public static class AvailabilityApi
     private static async ValueTask<IResult> GetSku(
         string sku, [FromQuery] string? channel, AvailabilityCopies copies, ReferenceDataCache cache, OmsMetrics metrics)
     {
-        var v = new Validator().Id("sku", sku).Id("channel", channel);
-        if (!v.IsValid) return v.Problem();
+        if (!Validator.IsId(sku) || !Validator.IsId(channel)) return new Validator().Id("sku", sku).Id("channel", channel).Problem();
         var reference = cache.Current;
         if (!reference.Channels.TryGetValue(channel!, out var policy))
         {
