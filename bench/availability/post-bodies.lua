@@ -13,6 +13,8 @@ end
 
 function init(args)
   math.randomseed(os.time() * 1000 + (id or 0) * 7919)
+  -- cluster mode has API keys on: API_KEY in the environment is sent as X-Api-Key
+  if os.getenv("API_KEY") then wrk.headers["X-Api-Key"] = os.getenv("API_KEY") end
   for line in io.lines(os.getenv("BODIES")) do table.insert(bodies, line) end
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"

@@ -14,6 +14,8 @@ end
 
 function init(args)
   math.randomseed(os.time() * 1000 + (id or 0) * 7919)
+  -- cluster mode has API keys on: API_KEY in the environment is sent as X-Api-Key
+  if os.getenv("API_KEY") then wrk.headers["X-Api-Key"] = os.getenv("API_KEY") end
 end
 
 function request()

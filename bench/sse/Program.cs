@@ -156,7 +156,7 @@ Console.WriteLine($"| memory per idle SSE connection | RSS {rssPer / 1024:F1} Ki
 Console.WriteLine($"| cold reads at {opt.Rate}/s, idle | p50 {iso.Idle.Lat.P50:F2} / p99 {iso.Idle.Lat.P99:F2} / p99.9 {iso.Idle.Lat.P999:F2} ms |");
 Console.WriteLine($"| cold reads at {opt.Rate}/s, during the flash sale | p50 {iso.Sale.Lat.P50:F2} / p99 {iso.Sale.Lat.P99:F2} / p99.9 {iso.Sale.Lat.P999:F2} ms; p99 ratio **{isoRatio:F2}** (target <= 2: {(isoRatio <= 2 ? "met" : "not met")}) |");
 Console.WriteLine($"| flash sale cart writes | {iso.Carts.Writes / iso.Carts.Seconds:F0}/s ({codes}), p50 {iso.Carts.P50:F1} / p99 {iso.Carts.P99:F1} ms |");
-var noisy = latencyRows.Select(r => (r.Label, r.Win)).Append(("cold reads idle", iso.IdleWin)).Append(("cold reads during the sale", iso.SaleWin))
+var noisy = latencyRows.Select(r => (Label: r.Label, Win: r.Win)).Append((Label: "cold reads idle", Win: iso.IdleWin)).Append((Label: "cold reads during the sale", Win: iso.SaleWin))
     .Where(x => x.Win.Cpu0Busy - x.Win.GwCores > 0.2 || x.Win.Steal0Ms > 0.05 * x.Win.Seconds * 1000).ToList();
 foreach (var (label, win) in noisy)
     Console.WriteLine($"WARNING: {label}: other processes used {Math.Max(0, win.Cpu0Busy - win.GwCores):F2} of CPU 0 (the gateway's core) and the hypervisor stole {win.Steal0Ms:F0} ms of it in {win.Seconds:F0} s: that row measures the neighbours as much as the gateway");

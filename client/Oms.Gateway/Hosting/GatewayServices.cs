@@ -78,7 +78,9 @@ public static class GatewayServices
 
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddOpenTelemetry().WithMetrics(m => m
-            .AddAspNetCoreInstrumentation()
+            // ASP.NET Core's own meters (http.server.request.duration and Kestrel's): the instrumentation package
+            // subscribed to the hosting DiagnosticListener, which made every request start an Activity (ADR 23).
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddMeter("Microsoft.Orleans")
             .AddMeter(OmsMetrics.MeterName)
             .AddMeter(Oms.Grains.OmsGrainMetrics.MeterName)
