@@ -13,8 +13,9 @@ namespace Oms.Gateway.Availability;
 /// grain call and no recomputation: each copy (<see cref="SkuCopy"/>) is fetched once from its view, moved forward by
 /// the view's deltas, and keeps each channel's answer, serialised, until the copy or the reference data changes.
 /// <list type="bullet">
-/// <item>Embedded, the views run in this process and tell this object every delta before their update returns
-/// (<see cref="IStockDeltaListener"/>): a write is acknowledged only once the copy shows it.</item>
+/// <item>Embedded, the views run in this process and hand every delta over before their update returns (through
+/// <see cref="StockDeltaHub"/>, the registered <see cref="IStockDeltaListener"/>): a write is acknowledged only once
+/// the copy shows it.</item>
 /// <item>On the cluster, the stock-delta stream feeds the copies (<see cref="StockDeltaHub"/>), this gateway's own
 /// acknowledged writes invalidate the SKUs they touched, and a gap in a view's delta sequence makes the copy fetch
 /// again.</item>

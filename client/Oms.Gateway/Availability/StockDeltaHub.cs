@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Oms.GrainInterfaces.Availability;
+using Oms.Grains.Availability;
 using Orleans.Streams;
 
 namespace Oms.Gateway.Availability;
@@ -11,7 +12,13 @@ namespace Oms.Gateway.Availability;
 /// instance id, so an id from an earlier process (or one too old) is answered with a resync. A client that falls
 /// <see cref="SubscriberQueue"/> events behind is not dropped silently: its queue is emptied and it is sent a resync.
 /// </summary>
-public sealed partial class StockDeltaHub(IClusterClient client, AvailabilityCopies copies, ILogger<StockDeltaHub> logger) : BackgroundService
+/// <para>
+/// Embedded, the views run in this process and hand each delta over directly (<see cref="IStockDeltaListener"/>), before
+/// their update returns: no stream subscription, so an event does not wait for the stream's pulling agent (it polls
+/// every 100 ms) and the copy is exact when the write is acknowledged. On the cluster the deltas come from the stream.
+/// </para>
+public sealed partial class StockDeltaHub(IClusterClient client, AvailabilityCopies copies, ILogger<StockDeltaHub> logger, bool viewsInProcess)
+    : BackgroundService, IStockDeltaListener
 {
     public const int BufferSize = 10_000;
     public const int SubscriberQueue = 1_000;
@@ -52,8 +59,15 @@ public sealed partial class StockDeltaHub(IClusterClient client, AvailabilityCop
         }
     }
 
+    /// <inheritdoc />
+    public void Apply(StockDelta delta) => Publish(delta);
+
+    /// <inheritdoc />
+    public void Invalidate(string sku) => copies.Invalidate(sku);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (viewsInProcess) return; // the views hand their deltas over (Apply)
         while (!stoppingToken.IsCancellationRequested)
         {
             try

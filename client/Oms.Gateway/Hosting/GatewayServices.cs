@@ -88,9 +88,10 @@ public static class GatewayServices
         services.AddSingleton<OmsMetrics>();
         services.AddOptions<AvailabilityOptions>().BindConfiguration(AvailabilityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AvailabilityCopies>(sp, !mode.Cluster));
-        // Embedded, the SKU views run in this process and keep its copies exact (docs/decisions/0023).
-        services.AddSingleton<Oms.Grains.Availability.IStockDeltaListener>(sp => sp.GetRequiredService<AvailabilityCopies>());
-        services.AddSingleton<StockDeltaHub>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StockDeltaHub>(sp, !mode.Cluster));
+        // Embedded, the SKU views run in this process and hand their deltas to the hub, which keeps the copies exact
+        // and tells the SSE clients at once (docs/decisions/0023). On the cluster nothing in a gateway calls it.
+        services.AddSingleton<Oms.Grains.Availability.IStockDeltaListener>(sp => sp.GetRequiredService<StockDeltaHub>());
         services.AddHostedService(sp => sp.GetRequiredService<StockDeltaHub>());
         return builder;
     }
