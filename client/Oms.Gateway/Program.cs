@@ -29,7 +29,6 @@ app.UseCors();
 app.UseMiddleware<ApiKeyMiddleware>();
 // Only a caller whose key has a rate limit pays for the limiter (docs/decisions/0023): most reads come without one.
 app.UseWhen(GatewayServices.HasRateLimit, limited => limited.UseRateLimiter());
-app.UseMiddleware<WriteAdmissionMiddleware>();
 app.UseMiddleware<IdempotencyMiddleware>();
 
 var api = app.MapGroup("").RequireRateLimiting(GatewayServices.RateLimitPolicy);

@@ -86,7 +86,6 @@ public static class GatewayServices
             .AddMeter(Oms.Grains.OmsGrainMetrics.MeterName)
             .AddPrometheusExporter());
         services.AddSingleton<OmsMetrics>();
-        services.AddOptions<WriteAdmissionOptions>().BindConfiguration(WriteAdmissionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AvailabilityOptions>().BindConfiguration(AvailabilityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AvailabilityCopies>(sp, !mode.Cluster));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StockDeltaHub>(sp, !mode.Cluster));
