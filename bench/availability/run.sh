@@ -163,7 +163,7 @@ peak() { # url label seconds server_pid
 peak_run() { # url label seconds out
   local url=$1 label=$2 secs=$3 out=$4
   if [[ $USE_WRK == 1 ]]; then
-    timeout $((secs + 30)) "${LG_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "${SCRIPT:-$BENCH/availability/random-sku.lua}" "$url" >"$out" 2>&1 ||
+    timeout $((secs + 30)) "${LG_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "$BENCH/availability/random-sku.lua" "$url" >"$out" 2>&1 ||
       { cat "$out" >&2; die "wrk against $label failed"; }
     awk '/^WRK /{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       printf "%.1f %.3f %.3f %d\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000,
@@ -220,15 +220,16 @@ read -r BH_RPS BH_P50 BH_P99 BH_P999 BH_SP99 BH_LAG BH_CPU BH_LGC <"$WORK/half-b
 QUERY_ROWS=()
 if [[ $USE_WRK == 1 ]]; then
   for kind in basket near; do
-    export BODIES="$WORK/$kind.bodies"
+    export BODIES="$WORK/$kind.bodies" # random-sku.lua then POSTs these
     log "query $kind: warm-up and peak, gateway then baseline"
-    SCRIPT="$BENCH/availability/post-bodies.lua" peak "$GW_URL" "gateway-$kind-warmup" 5 "$GW_PID" >/dev/null
-    read -r QG_RPS QG_P50 QG_P99 QG_ERR QG_CPU < <(SCRIPT="$BENCH/availability/post-bodies.lua" peak "$GW_URL" "gateway-$kind" "$DURATION" "$GW_PID")
-    SCRIPT="$BENCH/availability/post-bodies.lua" peak "$BASE_URL" "baseline-$kind-warmup" 5 "$BASE_PID" >/dev/null
-    read -r QB_RPS QB_P50 QB_P99 QB_ERR QB_CPU < <(SCRIPT="$BENCH/availability/post-bodies.lua" peak "$BASE_URL" "baseline-$kind" "$DURATION" "$BASE_PID")
+    peak "$GW_URL" "gateway-$kind-warmup" 5 "$GW_PID" >/dev/null
+    read -r QG_RPS QG_P50 QG_P99 QG_ERR QG_CPU < <(peak "$GW_URL" "gateway-$kind" "$DURATION" "$GW_PID")
+    peak "$BASE_URL" "baseline-$kind-warmup" 5 "$BASE_PID" >/dev/null
+    read -r QB_RPS QB_P50 QB_P99 QB_ERR QB_CPU < <(peak "$BASE_URL" "baseline-$kind" "$DURATION" "$BASE_PID")
     [[ "$QG_ERR" == 0 && "$QB_ERR" == 0 ]] || die "query $kind: gateway $QG_ERR / baseline $QB_ERR errors or non-2xx answers"
     QUERY_ROWS+=("$kind $QG_RPS $QG_P50 $QG_P99 $QG_CPU $QB_RPS $QB_P50 $QB_P99 $QB_CPU")
   done
+  unset BODIES
 fi
 
 kill -0 "$GW_PID" 2>/dev/null || die "gateway died during the run"
