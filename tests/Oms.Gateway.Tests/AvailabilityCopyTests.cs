@@ -137,4 +137,23 @@ public sealed class AvailabilityCopyTests(GatewayFixture fx)
         Assert.Single(all.Distinct());
         Assert.Equal(3, all[0].Stock[GatewayFixture.Warehouse].Atp);
     }
+    [Fact]
+    public async Task A_basket_answer_written_from_the_kept_answers_is_the_single_reads_item_for_item()
+    {
+        string[] skus = [_sku, $"{_sku}-b", $"{_sku}-unknown"];
+        await fx.PutOk($"/v1/inventory/{GatewayFixture.Warehouse}/{skus[0]}", new { onHand = 8, asOf = "2026-05-01T00:00:00Z" });
+        await fx.PutOk($"/v1/inventory/{GatewayFixture.StoreNear}/{skus[1]}", new { onHand = 4, asOf = "2026-05-01T00:00:00Z" });
+        var response = await fx.Http.PostAsJsonAsync("/v1/availability/query", new { channel = GatewayFixture.Channel, skus });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(GatewayFixture.Channel, body.GetProperty("channel").GetString());
+        var items = body.GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(3, items.Length);
+        for (var i = 0; i < 2; i++)
+            Assert.Equal((await fx.GetOk($"/v1/availability/{skus[i]}?channel={GatewayFixture.Channel}")).GetRawText(), items[i].GetRawText());
+        Assert.Equal(0, items[2].GetProperty("available").GetInt32()); // an unknown SKU in a basket: nothing to sell, not a 404
+        Assert.Equal(8, items[0].GetProperty("available").GetInt32());
+        Assert.Equal(3, items[1].GetProperty("available").GetInt32()); // 4 at a store, less the channel's store buffer of 1
+    }
 }

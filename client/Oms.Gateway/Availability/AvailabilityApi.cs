@@ -2,6 +2,7 @@ using Oms.Grains;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Oms.GrainInterfaces.Availability;
 using Oms.GrainInterfaces.Reference;
 using Oms.Gateway.Security;
@@ -23,7 +24,7 @@ public static class AvailabilityApi
             .WithSummary("Live stock deltas for a channel as server-sent events; resume with Last-Event-ID")
             .Produces<StockDeltaEvent>(StatusCodes.Status200OK, "text/event-stream");
         group.MapGet("/{sku}", GetSku).WithName("GetAvailability").Produces<SkuAvailability>().WithExamples(response: AvailabilityExamples.Sku).ProducesProblems(ProblemKinds.NotFound).WithSummary("What a channel can sell of a SKU");
-        group.MapPost("/query", Query).WithName("QueryAvailability").WithExamples(AvailabilityExamples.QueryRequest, AvailabilityExamples.QueryResponse).ProducesProblems(ProblemKinds.NotFound)
+        group.MapPost("/query", Query).WithName("QueryAvailability").Produces<AvailabilityQueryResponse>().WithExamples(AvailabilityExamples.QueryRequest, AvailabilityExamples.QueryResponse).ProducesProblems(ProblemKinds.NotFound)
             .WithSummary("Availability of a basket of SKUs, optionally near a point or at given locations");
         return app;
     }
@@ -49,8 +50,9 @@ public static class AvailabilityApi
         return new Utf8JsonResult(copies.Answer(copy, policy, reference).Json);
     }
 
-    private static async Task<Results<Ok<AvailabilityQueryResponse>, ProblemHttpResult>> Query(
-        AvailabilityQueryRequest body, AvailabilityCopies copies, ReferenceDataCache cache, OmsMetrics metrics)
+    private static async Task<IResult> Query(
+        AvailabilityQueryRequest body, AvailabilityCopies copies, ReferenceDataCache cache, OmsMetrics metrics,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
         var v = new Validator()
             .Id("channel", body.Channel)
@@ -75,14 +77,17 @@ public static class AvailabilityApi
         // Every miss goes out at once; the kept copies answer without waiting.
         var pending = new ValueTask<SkuCopy>[distinct.Length];
         for (var i = 0; i < distinct.Length; i++) pending[i] = copies.GetAsync(distinct[i]);
-        var items = new SkuAvailability[distinct.Length];
-        for (var i = 0; i < distinct.Length; i++)
+        metrics.AvailabilityReads.Add(distinct.Length);
+        if (whole)
         {
-            var copy = await pending[i];
-            items[i] = whole ? copies.Answer(copy, policy, reference).Answer : copy.Answer(policy, reference, scope);
+            // The SKUs' kept answers, copied into the response as they are.
+            var kept = new ChannelAnswer[distinct.Length];
+            for (var i = 0; i < distinct.Length; i++) kept[i] = copies.Answer(await pending[i], policy, reference);
+            return new Utf8JsonResult(QueryAnswerJson.Write(body.Channel!, kept, json.Value.SerializerOptions));
         }
 
-        metrics.AvailabilityReads.Add(items.Length);
+        var items = new SkuAvailability[distinct.Length];
+        for (var i = 0; i < distinct.Length; i++) items[i] = (await pending[i]).Answer(policy, reference, scope);
         return TypedResults.Ok(new AvailabilityQueryResponse(body.Channel!, items));
     }
 
